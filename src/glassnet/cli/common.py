@@ -1,0 +1,88 @@
+"""Shared pieces of the command line: the app, JSON output, the console, the default model."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.console import Console
+
+from ..errors import ModelFileError
+
+app = typer.Typer(
+    name="glassnet",
+    help="glassnet: a neural network you can see through. Train the 3Blue1Brown MNIST network, "
+         "then look inside it down to a single weight.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+state: dict = {}
+console = Console(stderr=True, highlight=False)  # humans read stderr; stdout stays clean for --json
+out = Console(highlight=False)
+
+JSON_OPTION = typer.Option("--json", help="Print one JSON object (shape documented in the README).")
+
+
+def _plain(value):
+    """Make NumPy scalars/arrays and non-finite floats JSON-friendly."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist())
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def emit_json(data: dict) -> None:
+    print(json.dumps(_plain(data), indent=2))
+
+
+def last_model_record() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("glassnet")) / "last-model.txt"
+
+
+def remember_model(path: Path) -> None:
+    from ..modelfile import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(last_model_record(), str(Path(path).resolve()).encode())
+    except OSError:
+        pass  # a read-only home must not fail a finished training run
+
+
+def resolve_model(model: Path | None) -> Path:
+    """The model a command should use: the one named, else the last one `glassnet train` saved."""
+    if model is not None:
+        return model
+    record = last_model_record()
+    if record.is_file():
+        path = Path(record.read_text().strip())
+        if path.is_file():
+            return path
+    raise ModelFileError("no model given and none trained yet: run `glassnet train` first or name a model file")
+
+
+def limit_threads(threads: int | None):
+    """Cap the BLAS threads (the matrix products) for this process; returns the limiter to keep alive."""
+    if threads is None:
+        return None
+    if threads < 1:
+        from ..errors import ConfigError
+        raise ConfigError(f"--threads {threads} must be at least 1")
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads)
