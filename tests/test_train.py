@@ -135,8 +135,10 @@ def test_presets():
     assert set(PRESETS) >= {"3b1b", "nielsen", "best"}
     video = preset("3b1b")
     assert video.sizes() == (784, 16, 16, 10) and video.activation == "sigmoid" and video.cost == "quadratic"
-    assert (video.optimizer, video.lr, video.batch_size, video.epochs) == ("sgd", 3.0, 10, 30)
-    nielsen = preset("nielsen")
+    assert (video.optimizer, video.lr, video.batch_size, video.epochs) == ("adam", 0.003, 10, 30)
+    nielsen = preset("nielsen")  # the video's own recipe, unchanged
+    assert nielsen.sizes() == (784, 16, 16, 10) and nielsen.cost == "quadratic"
+    assert (nielsen.optimizer, nielsen.lr, nielsen.batch_size, nielsen.epochs) == ("sgd", 3.0, 10, 30)
     assert (nielsen.schedule, nielsen.shift) == ("constant", 0)
     assert preset("3b1b", lr=1.0, epochs=None).lr == 1.0
     with pytest.raises(ConfigError, match="unknown preset 'fast'"):

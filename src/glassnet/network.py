@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import fast
 from .errors import ConfigError
 
 # ----------------------------------------------------------------------------------------------
@@ -131,11 +132,17 @@ class Network:
         return Trace(zs, activations)
 
     def feedforward(self, x):
-        """Just the output activations (the network's answer), in chunks so memory stays small."""
+        """Just the output activations (the network's answer), in chunks so memory stays small.
+
+        The same sums as `forward`, run by `glassnet.fast.feedforward`, which keeps no layer but the
+        current one (tests/test_fast.py checks that the two agree).
+        """
         x = np.asarray(x, dtype=self.dtype)
-        if x.ndim == 1:
-            return self.forward(x).output[0]
-        return np.concatenate([self.forward(x[i:i + 8192]).output for i in range(0, max(len(x), 1), 8192)])
+        if x.shape[-1] != self.sizes[0]:
+            raise ConfigError(f"the input has {x.shape[-1]} values per example but the network takes {self.sizes[0]}")
+        if x.ndim == 1 or len(x) <= 8192:
+            return fast.feedforward(self, x)
+        return np.concatenate([fast.feedforward(self, x[i:i + 8192]) for i in range(0, len(x), 8192)])
 
     def predict_proba(self, x):
         """Outputs scaled to sum to 1 per example (softmax already does; sigmoid outputs are normalised)."""
@@ -144,7 +151,7 @@ class Network:
 
     def predict(self, x):
         """The digit the network picks: the output unit with the largest activation."""
-        return np.argmax(self.feedforward(x), axis=-1)
+        return self.feedforward(x).argmax(axis=-1)
 
     def accuracy(self, x, labels) -> float:
         return float(np.mean(self.predict(x) == np.asarray(labels)))
@@ -177,7 +184,7 @@ class Network:
         total = 0.0
         for i in range(0, len(x), 8192):
             chunk = slice(i, i + 8192)
-            total += self.cost_of(self.forward(x[chunk]).output, self.one_hot(labels[chunk])) * len(x[chunk])
+            total += self.cost_of(self.feedforward(x[chunk]), self.one_hot(labels[chunk])) * len(x[chunk])
         return total / len(x)
 
     # -- backpropagation -----------------------------------------------------------------------

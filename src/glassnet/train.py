@@ -19,6 +19,7 @@ import numpy as np
 
 from .data import Dataset
 from .errors import ConfigError, DivergedError
+from . import fast
 from .network import ACTIVATIONS, COSTS, OUTPUTS, Network
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -83,10 +84,11 @@ class TrainConfig:
 
 
 PRESETS = {
-    # The video's network (784-16-16-10, sigmoid, quadratic cost) with Nielsen's settings
-    # (SGD, η = 3.0, batches of 10, 30 epochs), plus two small aids that lift it past 95 %:
-    # steps that shrink towards the end (η decays to η/100), and images shifted by up to a pixel.
-    "3b1b": TrainConfig(schedule="exponential", shift=1),
+    # The video's network (784-16-16-10, sigmoid, quadratic cost, batches of 10, 30 epochs), trained
+    # with Adam, a cosine schedule and images shifted by up to a pixel. Plain SGD at η = 3 lands
+    # anywhere between 94 % and 95.5 % depending on the seed; Adam's per-weight step sizes plus the
+    # shifts (which keep 16 units from memorising the training set) reach 95.5–96 % on every seed we tried.
+    "3b1b": TrainConfig(optimizer="adam", lr=0.003, schedule="cosine", shift=1),
     # Exactly Nielsen's network.py run on the video's network: constant η, no augmentation (~94.5 %).
     "nielsen": TrainConfig(),
     # A wider ReLU network with Adam, a cosine schedule and shifted images: our most accurate MLP.
@@ -169,23 +171,41 @@ def make_optimizer(config: TrainConfig, params):
 
 
 def shift_images(x, rng, max_shift, side=28):
-    """Move each image (a row of x) by a random whole number of pixels, up to max_shift each way."""
+    """Move each image (a row of x) by a random whole number of pixels, up to max_shift each way.
+
+    Pixels moved in from outside the frame are 0 (background). Done for the whole set at once:
+    one copy per possible shift, each moving every image that drew it.
+    """
     n = len(x)
-    pad = np.pad(x.reshape(n, side, side), ((0, 0), (max_shift, max_shift), (max_shift, max_shift)))
+    images = x.reshape(n, side, side)
+    shifted = np.zeros_like(images)
     dy, dx = rng.integers(0, 2 * max_shift + 1, size=(2, n))
-    rows = dy[:, None] + np.arange(side)
-    cols = dx[:, None] + np.arange(side)
-    return pad[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]].reshape(n, -1)
+    for oy in range(-max_shift, max_shift + 1):  # output pixel (r, c) shows input pixel (r + oy, c + ox)
+        for ox in range(-max_shift, max_shift + 1):
+            these = np.flatnonzero((dy == oy + max_shift) & (dx == ox + max_shift))
+            rows, cols = slice(max(0, -oy), side - max(0, oy)), slice(max(0, -ox), side - max(0, ox))
+            src_rows, src_cols = slice(rows.start + oy, rows.stop + oy), slice(cols.start + ox, cols.stop + ox)
+            shifted[these, rows, cols] = images[these, src_rows, src_cols]
+    return shifted.reshape(n, -1)
 
 
-def train_epoch(net: Network, x, y, optimizer, lr, batch_size, rng, weight_decay=0.0, shift=0):
-    """One pass over the training set in shuffled mini-batches (y: one-hot targets)."""
+def train_epoch(net: Network, x, y, optimizer, lr, batch_size, rng, weight_decay=0.0, shift=0, use_fast=True):
+    """One pass over the training set in shuffled mini-batches (y: one-hot targets).
+
+    The loop below is the maths. By default the same steps run in `glassnet.fast` (preallocated
+    arrays, no temporaries; tests/test_fast.py checks it against this loop), for every network and
+    optimizer it covers; `use_fast=False` runs this loop.
+    """
     order = rng.permutation(len(x))
+    if shift:  # augment: each image of this epoch moved by its own random shift, all in one go
+        x = shift_images(x, rng, shift)
+    if use_fast and fast.supports(net, optimizer):
+        fast.train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay)
+        return
     params = net.parameters()
     for start in range(0, len(x), batch_size):
         batch = order[start:start + batch_size]
-        xb = x[batch] if not shift else shift_images(x[batch], rng, shift)
-        grad_w, grad_b = net.backprop(xb, y[batch])
+        grad_w, grad_b = net.backprop(x[batch], y[batch])
         if weight_decay:  # L2: the cost gains ½λ‖W‖², whose gradient is λW (biases are left alone)
             grad_w = [g + weight_decay * w for g, w in zip(grad_w, net.weights)]
         optimizer.step(params, [g for gb in zip(grad_w, grad_b) for g in gb], lr)
@@ -215,13 +235,14 @@ def evaluate(net: Network, x, labels) -> tuple[float, float]:
 
 
 def train(net: Network, data: Dataset, config: TrainConfig, on_epoch=None, on_batch_progress=None,
-          limit: int | None = None) -> TrainResult:
+          limit: int | None = None, should_stop=None) -> TrainResult:
     """Train `net` on `data.train`, watching `data.validation`; returns the history.
 
     Keeps the parameters of the epoch with the best validation accuracy. Ctrl-C stops after
     restoring those best parameters (the result says "interrupted"). A cost that turns into NaN or
     infinity raises DivergedError naming the learning rate, and leaves `net` as it was before.
     `limit` trains on the first `limit` training images only (quick runs and tests).
+    `should_stop()`, if given, is asked before each epoch; True stops like Ctrl-C (the web lab's Stop button).
     """
     train_split = data.train.take(limit) if limit else data.train
     x = train_split.x.astype(net.dtype, copy=False)
@@ -241,6 +262,8 @@ def train(net: Network, data: Dataset, config: TrainConfig, on_epoch=None, on_ba
     t_run = time.perf_counter()
     try:
         for epoch in range(config.epochs):
+            if should_stop is not None and should_stop():
+                raise KeyboardInterrupt  # handled below exactly like Ctrl-C
             lr = learning_rate(config, epoch)
             t0 = time.perf_counter()
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

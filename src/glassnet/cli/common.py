@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.console import Console
 
 from ..errors import ModelFileError
+from ..plain import plain
 
 app = typer.Typer(
     name="glassnet",
@@ -28,25 +27,8 @@ out = Console(highlight=False)
 JSON_OPTION = typer.Option("--json", help="Print one JSON object (shape documented in the README).")
 
 
-def _plain(value):
-    """Make NumPy scalars/arrays and non-finite floats JSON-friendly."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist())
-    if isinstance(value, np.generic):
-        return _plain(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
 def emit_json(data: dict) -> None:
-    print(json.dumps(_plain(data), indent=2))
+    print(json.dumps(plain(data), indent=2))
 
 
 def last_model_record() -> Path:
