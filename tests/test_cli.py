@@ -171,7 +171,9 @@ def test_ctrl_c_saves_the_best_so_far(tmp_path):
     path = tmp_path / "interrupted.safetensors"
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     proc = subprocess.Popen([sys.executable, "-m", "glassnet", "train", "--epochs", "5000", "--limit", "2000",
-                             "--out", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             "--out", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            # as in a terminal: a shell running us in the background may have set Ctrl-C to "ignore"
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     seen = ""
     while "epoch   2/" not in seen and time.time() < deadline:
