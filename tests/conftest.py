@@ -14,6 +14,12 @@ from glassnet.train import TrainConfig, build_network, train
 OUTPUT = Path(os.environ.get("GLASSNET_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output"))
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path, monkeypatch):
+    """Every test gets its own user data dir: the "last model" record and study progress never touch the real one."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
 @pytest.fixture(scope="session")
 def mnist():
     return load_mnist()

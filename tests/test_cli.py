@@ -14,20 +14,7 @@ import pytest
 from PIL import Image
 
 from glassnet.cli import main
-
-
-def run(capsys, *args):
-    """Run `glassnet ARGS` in this process; return (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
-
-
-@pytest.fixture(autouse=True)
-def private_data_dir(tmp_path, monkeypatch):
-    # the "last model" record goes to a private data dir, not the user's
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+from helpers import run
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from glassnet.cli import main
 from glassnet.modelfile import load_model
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
-
-
-@pytest.fixture(autouse=True)
-def private_data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+from helpers import run
 
 
 def run_json(capsys, *args):

@@ -412,3 +412,39 @@ def test_an_untrained_network_still_gets_a_session(tmp_path, images):
             assert check(asked.exercise, choice_letter(asked.exercise) if asked.exercise.kind == "choice"
                          else str(asked.exercise.answer)).correct
     assert kinds.count("question") == 8 and kinds.count("exercise") >= 8
+
+
+def test_every_card_names_a_command_that_runs(small_model_path, tmp_path):
+    """The demonstration a card points to must work as printed (on the user's model, here a small one)."""
+    import json
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from glassnet.cli import app
+
+    for card in load_deck():
+        words = shlex.split(card.inspect)
+        assert words[:2] == ["glassnet", "inspect"], card.inspect
+        args = words[1:] + [str(small_model_path), "--json", "--out", str(tmp_path / f"{card.id}.png")]
+        if words[2] not in ("count", "first-layer"):
+            args += ["--samples", "200"]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, (card.inspect, result.output)
+        assert json.loads(result.stdout)["answer"], card.inspect
+
+
+@pytest.mark.parametrize("kind", ["pixel-region", "bias-threshold", "derivative-direction"])
+def test_see_it_points_at_the_exercise_own_unit_or_weight(small_net, mnist, kind):
+    from glassnet.study.progress import Item
+    from glassnet.study.session import Asked
+
+    x, labels = mnist.test.x[:200], mnist.test.labels[:200]
+    exercise = generate(kind, small_net, x, labels, rng=3)
+    asked = Asked("t", Item(f"exercise:{kind}", "exercise", exercise.question, 0), exercise)
+    command, f = asked.links()["inspect"], exercise.facts
+    if "unit" in f:
+        assert f"--layer {f['layer']} --unit {f['unit']}" in command
+    else:
+        assert command.endswith(f"inspect weight {f['layer']} {f['to']} {f['from']}")
+    assert asked.to_dict()["card"]["inspect"] == command

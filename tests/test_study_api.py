@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from glassnet.study import Progress
 from glassnet.study.exercises import LETTERS
 from glassnet.web.study_api import router
+from helpers import serve
 
 
 @pytest.fixture()
@@ -174,34 +175,24 @@ def test_the_lab_app_serves_the_study_tab(tmp_path, small_model_path):
 
 @pytest.mark.browser
 def test_study_tab_in_chromium(small_model_path, tmp_path, output_dir):
-    import socket
-    import time
     from pathlib import Path
 
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    import uvicorn
     from playwright.sync_api import sync_playwright
 
     from glassnet.web.app import create_app
 
     app = create_app(small_model_path, tmp_path / "runs")
     app.state.study_db = tmp_path / "browser.sqlite3"
-    sock = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     errors = []
-    try:
+    with serve(app) as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{sock.getsockname()[1]}/#study")
+            page.goto(url + "#study")
             page.wait_for_selector("#view-study textarea", timeout=20_000)
             page.click("#view-study button.primary")  # reveal with an empty answer: told to write first
             assert "Write what you think first" in page.inner_text("#view-study")
@@ -221,9 +212,6 @@ def test_study_tab_in_chromium(small_model_path, tmp_path, output_dir):
             page.screenshot(path=str(output_dir / "study-tab-exercise.png"), full_page=True)
             assert "How sure you are" in page.inner_text("#view-study")
             browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(10)
     assert not errors, errors
     with Progress(app.state.study_db) as p:
         assert p.stats()["reviews"] == 2

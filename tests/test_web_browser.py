@@ -5,15 +5,13 @@ Each test leaves a screenshot (1280x800, a laptop screen) in test-output/web/ to
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from glassnet.modelfile import load_model
+from helpers import serve
 
 pytestmark = pytest.mark.browser
 
@@ -23,22 +21,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def server(small_model_path, mnist, tmp_path_factory):
     """A real uvicorn server in a thread, on a free port of 127.0.0.1."""
-    import uvicorn
-
     from glassnet.web import create_app
 
     app = create_app(small_model_path, tmp_path_factory.mktemp("browser-runs"), data=mnist)
-    sock = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the lab server did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    server.should_exit = True
-    thread.join(10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ for an exercise check the answer and turn right/wrong into Good/Again.
 
 from __future__ import annotations
 
+import re
+
 import secrets
 import threading
 from dataclasses import dataclass
@@ -41,10 +43,21 @@ class Asked:
     item: Item
     exercise: Exercise | None  # None for a question card
 
+    def links(self) -> dict:
+        """Where to see it: the card's `glassnet inspect` command, pointed at this exercise's own
+        layer, unit or weight when it has one, and the lab tab."""
+        card = next(c for c in load_deck() if c.question == self.item.question)
+        command, facts = card.inspect, self.exercise.facts if self.exercise else {}
+        if "layer" in facts and "to" in facts and "from" in facts and " weight " in command:
+            command = command.split(" weight ")[0] + f" weight {facts['layer']} {facts['to']} {facts['from']}"
+        elif "layer" in facts and "unit" in facts and "--unit" in command:
+            command = re.sub(r"--layer \d+ --unit \d+", f"--layer {facts['layer']} --unit {facts['unit']}", command)
+        return {"inspect": command, "lab": card.lab}
+
     def to_dict(self) -> dict:
         d = {"token": self.token, "item": self.item.id, "kind": self.item.kind, "question": self.item.question}
         card = next(c for c in load_deck() if c.question == self.item.question)
-        d["card"] = {"id": card.id, "title": card.title, "inspect": card.inspect, "lab": card.lab}
+        d["card"] = {"id": card.id, "title": card.title, **self.links()}
         if self.exercise is None:
             d["prompt"] = card.prompt
         else:

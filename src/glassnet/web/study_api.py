@@ -23,7 +23,6 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import GlassnetError
-from ..study.deck import load_deck
 from ..study.exercises import AnswerError
 from ..study.progress import Progress, StudyDatabaseError
 from ..study.session import Study, model_answer
@@ -100,11 +99,6 @@ async def _body(request: Request, fields: dict) -> dict | JSONResponse:
     return data
 
 
-def _card_links(question: int) -> dict:
-    card = next(c for c in load_deck() if c.question == question)
-    return {"inspect": card.inspect, "lab": card.lab}
-
-
 @router.get("/next")
 async def next_card(request: Request, skip: str = ""):
     skip_ids = {s for s in skip.split(",") if s} if len(skip) <= 2000 else None
@@ -132,7 +126,7 @@ async def reveal(request: Request):
         asked = study.lookup(data["token"])
         if asked.exercise is not None:
             raise AnswerError("an exercise's answer is revealed when you submit yours")
-        return {"item": asked.item.id, "model_answer": model_answer(asked.item), **_card_links(asked.item.question)}
+        return {"item": asked.item.id, "model_answer": model_answer(asked.item), **asked.links()}
     return await _run(request, work)
 
 
@@ -146,7 +140,7 @@ async def answer(request: Request):
         asked = study.lookup(data["token"])
         text = data.get("answer") or ""
         result = {"item": asked.item.id, "kind": asked.item.kind, "question": asked.item.question,
-                  **_card_links(asked.item.question)}
+                  **asked.links()}
         if asked.exercise is not None:
             verdict, schedule = study.answer_exercise(asked, text)
             result.update(verdict=verdict.to_dict(), answer=asked.exercise.answer_text(),
