@@ -34,6 +34,22 @@ class ModelInfo:
     metrics: dict = field(default_factory=dict)
     history: list = field(default_factory=list)
 
+    @classmethod
+    def of_run(cls, net: Network, data, config, result, preset: str, limit: int | None = None) -> "ModelInfo":
+        """What a finished training run saves beside its weights: its config, its data set, the
+        test-set figures of the (best-epoch) network, and the per-epoch history."""
+        test = data.test
+        metrics = {"test_accuracy": net.accuracy(test.x, test.labels), "test_cost": net.cost(test.x, test.labels),
+                   "validation_accuracy": result.best.get("validation_accuracy"),
+                   "train_accuracy": result.best.get("train_accuracy"), "best_epoch": result.best_epoch,
+                   "epochs_run": len(result.history), "stopped": result.stopped, "seconds": result.seconds,
+                   "images_per_second": float(np.median([h["images_per_second"] for h in result.history]))
+                   if result.history else 0.0}
+        return cls(training={**config.to_dict(), "preset": preset, "limit": limit},
+                   dataset={"name": data.name, "sha256": data.sha256, "validation": len(data.validation),
+                            "train": min(limit or len(data.train), len(data.train))},
+                   metrics=metrics, history=result.history)
+
 
 def _tensors(net: Network) -> dict:
     out = {}

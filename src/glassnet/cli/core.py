@@ -83,18 +83,8 @@ def train_command(
                       f"{config.optimizer} η={config.lr:g} {config.schedule}, batch {config.batch_size}, "
                       f"{config.epochs} epochs, seed {config.seed}")
     result = _run_with_progress(net, data, config, limit, quiet=json_)
-    test_cost, test_acc = (net.cost(data.test.x, data.test.labels), net.accuracy(data.test.x, data.test.labels))
-    best = result.best
-    metrics = {"test_accuracy": test_acc, "test_cost": test_cost,
-               "validation_accuracy": best.get("validation_accuracy"), "train_accuracy": best.get("train_accuracy"),
-               "best_epoch": result.best_epoch, "epochs_run": len(result.history), "stopped": result.stopped,
-               "seconds": result.seconds,
-               "images_per_second": float(np.median([h["images_per_second"] for h in result.history]))
-               if result.history else 0.0}
-    info = ModelInfo(training={**config.to_dict(), "preset": preset_name, "limit": limit},
-                     dataset={"name": data.name, "sha256": data.sha256, "validation": len(data.validation),
-                              "train": n_train},
-                     metrics=metrics, history=result.history)
+    info = ModelInfo.of_run(net, data, config, result, preset_name, limit)
+    metrics, test_acc = info.metrics, info.metrics["test_accuracy"]
     if result.history:
         save_model(net, out_path, info)
         remember_model(out_path)

@@ -47,11 +47,7 @@ def _model_to_show(model: Optional[Path], runs_dir: Path, quiet: bool) -> Path:
     if not result.history:
         raise ConfigError("training was interrupted before the first epoch: no model to show")
     path = runs_dir / "default-3b1b.safetensors"
-    metrics = {"test_accuracy": net.accuracy(data.test.x, data.test.labels), "best_epoch": result.best_epoch,
-               "epochs_run": len(result.history), "stopped": result.stopped, "seconds": result.seconds}
-    save_model(net, path, ModelInfo(training={**config.to_dict(), "preset": "3b1b"},
-                                    dataset={"name": data.name, "sha256": data.sha256}, metrics=metrics,
-                                    history=result.history))
+    save_model(net, path, ModelInfo.of_run(net, data, config, result, "3b1b"))
     remember_model(path)
     return path
 

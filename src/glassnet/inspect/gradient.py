@@ -36,12 +36,14 @@ class GradientReport(Result):
 
 
 def gradient_report(net: Network, x, labels, k: int = 10, step: float | None = None, trials: int = 5,
-                    seed: int = 0) -> GradientReport:
-    """The gradient of the average cost over (x, labels), and what a step along −∇C does to the cost."""
+                    seed: int = 0, grads=None) -> GradientReport:
+    """The gradient of the average cost over (x, labels), and what a step along −∇C does to the cost.
+
+    `grads`: the (grad_w, grad_b) that `net.backprop(x, labels)` gives, if the caller already has them."""
     x, labels = check_inputs(net, x, labels)
     if k < 1 or trials < 1:
         raise ConfigError("k and trials must be at least 1")
-    grad_w, grad_b = net.backprop(x, labels)
+    grad_w, grad_b = net.backprop(x, labels) if grads is None else grads
     grads = [np.asarray(g, dtype=np.float64) for gb in zip(grad_w, grad_b) for g in gb]
     norm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
     if norm == 0:

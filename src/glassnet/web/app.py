@@ -525,9 +525,10 @@ def gradient_report(net: Network, x, labels, k: int) -> dict:
     """glassnet.inspect.gradient's report as plain JSON, plus each layer's full gradient for the images."""
     from ..inspect.gradient import gradient_report as report
 
-    result = report(net, x, labels, k=k).to_dict()
+    grads = net.backprop(x, labels)  # once: the report's numbers and every layer's full picture
+    result = report(net, x, labels, k=k, grads=grads).to_dict()
     result.pop("first_layer", None)  # the same numbers as layers[0] below, as pictures
-    grad_w, _ = net.backprop(x, labels)  # the layer images need every entry, not only the top k
+    grad_w = grads[0]
     result["layers"] = [{"layer": l + 1, "shape": list(g.shape), "max_abs": float(np.abs(g).max()),
                          "values": _round(g[:MAX_DRAWN_UNITS], 7)} for l, g in enumerate(grad_w)]
     return result

@@ -114,15 +114,8 @@ class Trainer:
             if not result.history:
                 run.state, run.error = "stopped", "stopped before the first epoch finished: nothing saved"
                 return
-            test = data.test
-            run.metrics = {"test_accuracy": net.accuracy(test.x, test.labels), "test_cost": net.cost(test.x, test.labels),
-                           "validation_accuracy": result.best.get("validation_accuracy"),
-                           "train_accuracy": result.best.get("train_accuracy"), "best_epoch": result.best_epoch,
-                           "epochs_run": len(result.history), "stopped": result.stopped, "seconds": result.seconds}
-            info = ModelInfo(training={**run.config.to_dict(), "preset": "lab", "limit": run.limit},
-                             dataset={"name": data.name, "sha256": data.sha256, "validation": len(data.validation),
-                                      "train": min(run.limit, len(data.train))},
-                             metrics=run.metrics, history=result.history)
+            info = ModelInfo.of_run(net, data, run.config, result, "lab", run.limit)
+            run.metrics = info.metrics
             path = save_model(net, self.lab.runs_dir / f"{run.name}.safetensors", info)
             run.model = str(path)
             self._snapshot(run, net, run.weights_epoch)  # the kept (best) epoch's weights
