@@ -41,6 +41,28 @@ def test_a_session_through_stdin_saves_every_answer(tmp_path, small_model_path):
     assert "Question 1:" not in again.output and "Exercise (question 2, sigmoid-value)" in again.output
 
 
+def test_a_session_with_json_keeps_stdout_for_one_object(tmp_path, small_model_path):
+    """--json: the conversation goes to stderr, answers still come from stdin, and stdout holds one
+    JSON object of what was asked and answered (and the mastery after it)."""
+    db = tmp_path / "s.db"
+    result = study(["--db", str(db), "--model", str(small_model_path), "--limit", "3", "--seed", "0", "--json"],
+                   "weights pick a pattern\n3\nA\n?\n1\n")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # nothing else on stdout
+    assert "Model answer:" in result.stderr and "This session: 3 answered" in result.stderr
+    assert report["answered"] == 3 and report["ended"] == "limit" and report["model"] == str(small_model_path)
+    kinds = [(i["item"], i["kind"]) for i in report["items"]]
+    assert kinds == [("q1-features", "question"), ("exercise:pixel-region", "exercise"), ("q2-sigmoid", "question")]
+    first, exercise, third = report["items"]
+    assert first["rating"] == "Good" and first["answer"] == "weights pick a pattern" and first["due_in_seconds"] > 0
+    assert exercise["answer"] == "A" and isinstance(exercise["correct"], bool) and len(exercise["choices"]) == 4
+    assert third["rating"] == "Again" and report["right"] == 1 + exercise["correct"]
+    assert report["mastery"]["reviews"] == 3 and len(report["mastery"]["questions"]) == 8
+    # and the end of input is said in the JSON too
+    ended = study(["--db", str(db), "--model", str(small_model_path), "--json"], "")
+    assert json.loads(ended.stdout)["ended"] == "end of input"
+
+
 def test_end_of_input_ends_the_session_cleanly(tmp_path, small_model_path):
     result = study(["--db", str(tmp_path / "s.db"), "--model", str(small_model_path)], "")
     assert result.exit_code == 0 and "Session ended" in result.output

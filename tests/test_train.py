@@ -102,6 +102,41 @@ def test_ctrl_c_keeps_the_best_so_far(mnist):
     assert net.accuracy(mnist.validation.x, mnist.validation.labels) == result.best["validation_accuracy"]
 
 
+@pytest.mark.parametrize("use_fast", [True, False])
+def test_progress_is_reported_within_each_epoch(mnist, monkeypatch, use_fast):
+    """About 20 reports an epoch, counting images from 0 up, on the fast path and the readable one."""
+    import glassnet.train as train_module
+
+    if not use_fast:  # the readable loop: make the fast path decline this network
+        monkeypatch.setattr(train_module.fast, "supports", lambda net, opt: False)
+    config = TrainConfig(epochs=2, batch_size=10)
+    seen = []
+    train(build_network(config), mnist, config, limit=2000, on_progress=lambda *a: seen.append(a))
+    for epoch in (1, 2):
+        done = [d for e, d, total in seen if e == epoch]
+        assert done[0] == 0 and done == sorted(done) and done[-1] < 2000 and 15 <= len(done) <= 21
+        assert all(d % 10 == 0 for d in done)  # reported between whole batches
+    assert {total for *_, total in seen} == {2000}
+
+
+def test_should_stop_ends_the_run_within_the_epoch(mnist):
+    """The lab's Stop: asked about 20 times an epoch, so a long epoch stops at once (its steps are
+    dropped and the best finished epoch is kept)."""
+    config = TrainConfig(epochs=5, batch_size=10)
+    net = build_network(config)
+    asked, progress = [], []
+
+    def should_stop():
+        asked.append(1)
+        return len(progress) >= 30  # in the middle of epoch 2
+
+    result = train(net, mnist, config, limit=2000, should_stop=should_stop,
+                   on_progress=lambda *a: progress.append(a))
+    assert result.stopped == "interrupted" and len(result.history) == 1
+    assert progress[-1][0] == 2 and progress[-1][1] < 2000  # it stopped inside epoch 2
+    assert net.accuracy(mnist.validation.x, mnist.validation.labels) == result.best["validation_accuracy"]
+
+
 def test_divergence_is_reported_and_leaves_the_network_alone(mnist):
     config = TrainConfig(activation="relu", output="softmax", cost="cross-entropy", lr=100.0, epochs=3, hidden=(64,))
     net = build_network(config)

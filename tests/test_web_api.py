@@ -360,6 +360,41 @@ def test_a_diverging_run_fails_with_its_reason_and_saves_nothing(tmp_path, mnist
         assert _events(client.get("/api/train/events").text)[-1][0] == "done"
 
 
+def test_progress_streams_live_within_an_epoch_and_stop_is_immediate(tmp_path, mnist):
+    """Over a real server: `progress` events arrive while an epoch runs (images counting up), and
+    Stop ends a long epoch at once, before it finishes: nothing is saved when no epoch finished."""
+    import httpx
+
+    from helpers import serve
+
+    with serve(create_app(None, tmp_path / "runs", data=mnist)) as url:
+        # 40,000 images in batches of 1: an epoch of several seconds.
+        r = httpx.post(url + "api/train", json={"limit": 40000, "epochs": 2, "batch_size": 1, "hidden": [16]})
+        assert r.status_code == 202, r.text
+        seen = []
+        with httpx.stream("GET", url + "api/train/events", timeout=60) as events:
+            block = []
+            for line in events.iter_lines():
+                if line:
+                    block.append(line)
+                    continue
+                fields = dict(item.split(": ", 1) for item in block if ": " in item)
+                block = []
+                if fields.get("event") == "progress":
+                    seen.append(json.loads(fields["data"]))
+                    if len(seen) == 3:
+                        stop = httpx.post(url + "api/train/stop").json()
+                        assert stop["stopping"] and "now" in stop["message"]
+                if fields.get("event") in ("epoch", "done"):
+                    last = fields["event"], json.loads(fields["data"])
+                    break
+        assert len(seen) >= 3 and [p["epoch"] for p in seen[:3]] == [1, 1, 1]
+        images = [p["images"] for p in seen]
+        assert images == sorted(images) and images[-1] > 0 and all(p["total"] == 40000 for p in seen)
+        assert last[0] == "done" and last[1]["state"] == "stopped" and not last[1]["history"]  # stopped mid-epoch 1
+        assert "nothing saved" in last[1]["error"] and not list((tmp_path / "runs").glob("*.safetensors"))
+
+
 def test_stop_after_some_epochs_keeps_the_best(tmp_path, mnist):
     with TestClient(create_app(None, tmp_path / "runs", data=mnist)) as client:
         client.post("/api/train", json={"limit": 2000, "epochs": 100})

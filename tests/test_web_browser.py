@@ -127,6 +127,26 @@ def test_train_live_and_compare(page, shots, small_model_path):
     page.screenshot(path=str(shots / "train.png"))
 
 
+def test_progress_within_an_epoch_then_stop(page, shots, mnist):
+    """A long epoch (all 50,000 images, batch 1): the bar and the status move within it; Stop ends it."""
+    if len(mnist.train) < 50000:
+        pytest.skip("needs the full training set")
+    page.click("#tab-train")
+    page.select_option("#t-limit", "50000")
+    page.fill("#t-batch", "1")
+    page.fill("#t-epochs", "3")
+    page.click("#train-start")
+    page.wait_for_function("/epoch 1 of 3: [1-9][0-9,]* \\/ 50,000 images/.test("
+                           "document.querySelector('#train-status').textContent)", timeout=30_000)
+    width = page.evaluate("parseFloat(document.querySelector('#train-progress').style.width)")
+    assert 0 < width < 100 / 3  # inside the first of three epochs
+    page.screenshot(path=str(shots / "train-progress.png"))
+    page.click("#train-stop")
+    page.wait_for_function("document.querySelector('#train-status').textContent.includes('nothing saved')",
+                           timeout=30_000)
+    assert not page.locator("#train-start").is_disabled()
+
+
 def test_probe_a_weight_from_the_network(page, shots, mnist, small_model_path):
     stroke(page, [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)])
     page.wait_for_function("document.querySelectorAll('svg line.conn').length > 0")

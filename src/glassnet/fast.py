@@ -7,23 +7,30 @@ readable `forward`/`backprop` are what every inspection tool calls and what the 
 against finite differences.
 
 Where the time goes in a small network is not the arithmetic but the bookkeeping around it: with
-784-16-16-10 and batches of 10, one step is ~45 NumPy calls on tiny arrays, so every temporary
+784-16-16-10 and batches of 10, one step is ~36 NumPy calls on tiny arrays, so every temporary
 array, dtype conversion and Python object per batch shows. The tricks, each a plain NumPy idiom:
 
-- every array a step needs (each layer's z, a, δ, the gradients, the optimizer's scratch) is made
-  once per epoch and written into with ``out=`` / in-place operators: no memory is allocated per
-  batch, which for the wide networks also saves the page faults of fresh megabyte-sized arrays;
+- every array a step needs is made once per epoch (`Workspace`) and written into with ``out=`` /
+  in-place operators: no memory is allocated per batch, which for the wide networks also saves
+  the page faults of fresh megabyte-sized arrays;
+- parameters, gradients and optimizer state each live in one flat array during an epoch, so an
+  update is a few calls on one vector; weight matrices are held transposed and the output layer
+  one column per example, the layouts BLAS and softmax run fastest in (`Workspace` says why);
 - the 1/N of the average, and for plain SGD the learning rate too, are folded into the output
   error δ_L once: backprop is linear in δ, so every gradient comes out already scaled and the update
   is a single subtraction;
 - σ(z) = ½·tanh(z/2) + ½ (as in network.py: float32-safe, never overflows) done in place, and
-  σ'(z) = a(1 − a) from the activation already at hand.
+  σ'(z) = a(1 − a) from the activation already at hand;
+- a helper thread copies the next batches out of the training set while this one trains (for the
+  small networks, where that copying costs as much as the arithmetic: see `_gathered_ahead`).
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import math
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -71,16 +78,42 @@ def _times_slope(name, delta, a, scratch):
 # Inference
 
 
-def feedforward(net, x):
+def _activate_columns(name, zt, ones, scratch=None):
+    """f(z) in place for an output layer held one COLUMN per example (zt: units × examples).
+
+    Softmax needs each example's maximum and sum. Along rows of 10 NumPy pays its per-row cost for
+    every example; down the columns the same maximum is one vectorised pass over whole rows, and
+    the sums are the product 1ᵀ·zt: several times faster for a batch (see Workspace)."""
+    if name != "softmax":
+        return _activate(name, zt, zt)
+    zt -= np.maximum.reduce(zt, axis=0, out=scratch)  # shifting by the max changes nothing but overflow
+    np.exp(zt, out=zt)
+    zt /= np.dot(ones, zt, out=scratch)
+    return zt
+
+
+def feedforward(net, x, activate_output=True):
     """The output activations for one example (784,) or a batch (N, 784): `forward(x).output`
-    without keeping every layer's z and activation (each layer's array is reused in place)."""
+    without keeping every layer's z and activation (each layer's array is reused in place).
+
+    activate_output=False gives the output layer's weighted inputs z instead: what `predict` needs,
+    since neither sigmoid nor softmax changes which output is largest. A batch's result is
+    (N, units), possibly a transposed view (the output layer is computed one column per example)."""
     a = x
-    last = len(net.weights) - 1
-    for l, (w, b) in enumerate(zip(net.weights, net.biases)):
+    *hidden, (w_out, b_out) = zip(net.weights, net.biases)
+    for w, b in hidden:
         z = np.dot(w, a) if a.ndim == 1 else a @ w.T  # (one image: the matrix-vector product W·a)
         z += b
-        a = _activate(net.activation if l < last else net.output, z, z)
-    return a
+        a = _activate(net.activation, z, z)
+    if a.ndim == 1:
+        z = np.dot(w_out, a)
+        z += b_out
+        return _activate(net.output, z, z) if activate_output else z
+    zt = w_out @ a.T  # zᵀ = W·aᵀ + b: one column per example
+    zt += b_out[:, None]
+    if activate_output:
+        _activate_columns(net.output, zt, np.ones(len(zt), zt.dtype))
+    return zt.T
 
 
 # ----------------------------------------------------------------------------------------------
@@ -96,100 +129,229 @@ def supports(net, optimizer) -> bool:
             and net.activation in ("sigmoid", "tanh", "relu") and net.output in ("sigmoid", "softmax"))
 
 
-class _Buffers:
-    """Every array one training step writes, made once for a batch size."""
+class Workspace:
+    """Every array an epoch of training touches, made once.
 
-    def __init__(self, net, batch_size, needs_scratch):
-        dt, sizes = net.dtype, net.sizes
-        self.x = np.empty((batch_size, sizes[0]), dt)
-        self.y = np.empty((batch_size, sizes[-1]), dt)
-        self.z = [np.empty((batch_size, n), dt) for n in sizes[1:]]
-        self.a = [np.empty((batch_size, n), dt) for n in sizes[1:]]
-        self.delta = [np.empty((batch_size, n), dt) for n in sizes[1:]]
-        self.slope = [np.empty((batch_size, n), dt) for n in sizes[1:]]
-        self.grads = [np.empty_like(p) for p in net.parameters()]
-        self.scratch = [np.empty_like(p) for p in net.parameters()] if needs_scratch else None
+    The parameters, their gradients and the optimizer's state each live in ONE flat array laid out
+    W0, b0, W1, b1, ...; the matrices and vectors a step uses are views into it. So an update
+    (θ ← θ − ηg, or Adam's dozen operations) is a few NumPy calls on one long vector instead of a few
+    per layer. Each weight matrix is held transposed, (inputs × units) rather than the network's
+    (units × inputs): BLAS runs the two big first-layer products, a·Wᵀ and aᵀ·δ, faster that way.
+    `copy_in` / `copy_out` move parameters and optimizer state between the network's arrays and
+    the workspace: plain copies, so nothing is rounded.
 
-    def first_rows(self, n):
-        """The same buffers cut to a shorter batch (an epoch's last one): views, no new memory."""
-        view = copy.copy(self)
-        view.x, view.y = self.x[:n], self.y[:n]
-        for name in ("z", "a", "delta", "slope"):
-            setattr(view, name, [b[:n] for b in getattr(self, name)])
-        return view
+    The output layer's z, a and δ are held the other way round, one column per example: softmax's
+    maximum and sum per example then run along contiguous rows of the batch's length, several times
+    faster than along 128 rows of 10 (the transposes are views; BLAS takes either layout).
+    """
+
+    def __init__(self, net, batch_size):
+        dt, n = net.dtype, batch_size
+        self.shapes = list(zip(net.sizes[:-1], net.sizes[1:]))  # (inputs, units) per layer
+        self.size = sum(n_in * n_out + n_out for n_in, n_out in self.shapes)
+        self.params, self.grads, self.scratch = (np.empty(self.size, dt) for _ in range(3))
+        params, grads = self.views(self.params), self.views(self.grads)
+        self.w, self.b, self.gw, self.gb = params[0::2], params[1::2], grads[0::2], grads[1::2]  # w[l] = Wₗᵀ
+        self.x, self.y = np.empty((n, net.sizes[0]), dt), np.empty((n, net.sizes[-1]), dt)
+        self.units_ones = np.ones(net.sizes[-1], dt)  # 1ᵀ·a: the sum over the output units, as a product
+        self.w_out, self.b_out = self.w[-1].T, self.b[-1][:, None]  # the output layer's W and b, as a column
+        self.sizes = net.sizes
+        self.full = self._buffers(n)
+
+    def _buffers(self, n):
+        dt, sizes, hidden = self.params.dtype, self.sizes, self.sizes[1:-1]
+        return SimpleNamespace(
+            a=[np.empty((n, units), dt) for units in hidden],  # z, then f(z) in its place
+            delta=[np.empty((n, units), dt) for units in hidden],
+            slope=[np.empty((n, units), dt) for units in hidden],
+            out_a=np.empty((sizes[-1], n), dt),  # the output layer, one column per example
+            out_delta=np.empty((sizes[-1], n), dt),
+            out_slope=np.empty((sizes[-1], n), dt),
+            per_example=np.empty(n, dt),
+            ones=np.ones(n, dt))  # 1ᵀ·δ: the bias gradient (δ summed over the batch) as a product
+
+    def rows(self, n):
+        """The step's buffers for a batch of n (an epoch's short last batch has its own)."""
+        return self.full if n == len(self.full.ones) else self._buffers(n)
+
+    def views(self, flat):
+        """[W0ᵀ, b0, W1ᵀ, b1, ...]: views into a flat array of this layout."""
+        views, at = [], 0
+        for n_in, n_out in self.shapes:
+            views.append(flat[at:at + n_in * n_out].reshape(n_in, n_out))
+            views.append(flat[at + n_in * n_out:at + n_in * n_out + n_out])
+            at += n_in * n_out + n_out
+        return views
+
+    def copy_in(self, arrays, flat=None):
+        """Network-layout arrays (W0, b0, ...) into `flat` (default: a new flat array)."""
+        flat = np.empty(self.size, self.params.dtype) if flat is None else flat
+        for view, a in zip(self.views(flat), arrays):
+            view[...] = a.T  # (a 1-d array's .T is itself)
+        return flat
+
+    def copy_out(self, flat, arrays):
+        for view, a in zip(self.views(flat), arrays):
+            a[...] = view.T
+
+    def gradients(self, net, xb, yb, scale):
+        """Backprop for one batch into self.grads: the gradient of the summed cost, times `scale`."""
+        r = self.rows(len(xb))
+        last = len(self.shapes) - 1
+        inputs = [xb]  # each layer's input: x, then each hidden layer's activation
+        for l in range(last):  # the hidden layers
+            z = np.dot(inputs[-1], self.w[l], out=r.a[l])  # z = a·Wᵀ + b
+            z += self.b[l]
+            inputs.append(_activate(net.activation, z, z))
+        a = np.dot(self.w_out, inputs[-1].T, out=r.out_a)  # the output layer, transposed: zᵀ = W·aᵀ + b
+        a += self.b_out
+        _activate_columns(net.output, a, self.units_ones, r.per_example)
+        delta = np.subtract(a, yb.T, out=r.out_delta)  # cross-entropy: δ_L = a − y
+        if net.cost_name == "quadratic":  # with a sigmoid output: δ_L = (a − y)·σ'(z)
+            _times_slope("sigmoid", delta, a, r.out_slope)
+        delta *= scale  # backprop is linear in δ: every gradient below comes out scaled
+        delta = delta.T  # (a view: one row per example again)
+        for l in range(last, -1, -1):
+            np.dot(inputs[l].T, delta, out=self.gw[l])  # ∂C/∂Wᵀ = aᵀ·δ
+            np.dot(r.ones, delta, out=self.gb[l])  # ∂C/∂b = Σ δ over the batch
+            if l > 0:
+                back = np.dot(delta, self.w[l].T, out=r.delta[l - 1])  # δ·W, then ⊙ f'(z)
+                _times_slope(net.activation, back, inputs[l], r.slope[l - 1])
+                delta = back
+        return self.grads
+
+    def network_grads(self):
+        """The gradients in the network's layout (W0, b0, ...), as copies, for comparing with backprop."""
+        return [v.T.copy() for v in self.views(self.grads)]
 
 
-def train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay=0.0):
+def train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay=0.0, progress=None):
     """One epoch of mini-batch steps in the given order; the same maths as the readable loop in
-    `train.train_epoch` (backprop, L2 decay, then the optimizer's step)."""
+    `train.train_epoch` (backprop, L2 decay, then the optimizer's step, and `progress` as there)."""
     x = np.asarray(x, dtype=net.dtype)  # (no copy when it already is, as train() makes sure)
     y = net.one_hot(y) if np.ndim(y) == 1 else np.asarray(y, dtype=net.dtype)
-    plain_sgd = getattr(optimizer, "velocity", 0) is None and not weight_decay
-    buffers = _Buffers(net, batch_size, needs_scratch=not plain_sgd)
-    params = net.parameters()  # the arrays themselves, updated in place
+    ws = Workspace(net, batch_size)
+    params, state = net.parameters(), _optimizer_state(optimizer)
+    ws.copy_in(params, ws.params)
+    flat_state = {name: ws.copy_in(arrays) for name, arrays in state.items()}
+    plain_sgd = not flat_state and not weight_decay
+    decay = None
+    if weight_decay:  # L2 on the weights only: λ where the flat array holds a weight, 0 at a bias
+        decay = ws.copy_in([np.full_like(p, weight_decay if p.ndim == 2 else 0) for p in params])
+    ahead = ws.size <= GATHER_AHEAD_MAX_PARAMS and _blas_threads() >= 2
+    try:
+        with _blas_limit(1 if ahead else None):
+            every, done = progress_interval(len(order), batch_size), 0
+            for xb, yb in (_gathered_ahead if ahead else _gathered)(x, y, order, batch_size, ws):
+                if progress is not None and done % every == 0:
+                    progress(done)
+                done += len(xb)
+                # The 1/N of the average (and, for plain SGD, the learning rate) scale δ_L once.
+                scale = (lr if plain_sgd else 1.0) / len(xb)
+                grads = ws.gradients(net, xb, yb, scale)
+                if plain_sgd:  # the gradients already carry η/N: θ ← θ − η·∇C is one subtraction
+                    ws.params -= grads
+                    continue
+                if decay is not None:
+                    np.multiply(ws.params, decay, out=ws.scratch)
+                    grads += ws.scratch
+                _step(optimizer, ws.params, grads, ws.scratch, lr, flat_state)
+    finally:  # also when interrupted: the network keeps every step taken, in step with its optimizer
+        ws.copy_out(ws.params, params)
+        for name, arrays in state.items():
+            ws.copy_out(flat_state[name], arrays)
+
+
+def progress_interval(n_images, batch_size, times=20):
+    """Report progress every this many images (a whole number of batches): about `times` an epoch."""
+    return batch_size * max(1, -(-n_images // batch_size) // times)
+
+
+# Feeding the batches. Copying a shuffled batch's rows out of the training set (150 MB for MNIST) is
+# memory-bound work that, for the video's small network, costs as much as the step's arithmetic.
+# So for a small network, when BLAS may use two threads or more, one of them is given to a helper
+# thread that copies the next chunk of batches while this thread trains on the current one (NumPy's
+# take runs without the GIL, so the two really overlap) and BLAS keeps to one thread: its products
+# are too small to gain from a second core. Wide networks are the other way round: they keep
+# BLAS's threads and copy batch by batch. With `--threads 1` nothing runs beside the training.
+GATHER_AHEAD_MAX_PARAMS = 100_000
+GATHER_AHEAD_ROWS = 1024  # a chunk: 3 MB of MNIST, which stays in the cache until it is used
+
+
+def _gathered(x, y, order, batch_size, ws):
+    """The epoch's batches (x rows, y rows), each copied into the workspace when it is needed."""
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        # The 1/N of the average (and, for plain SGD, the learning rate) scale δ_L once.
-        scale = (lr if plain_sgd else 1.0) / len(batch)
-        rows = buffers if len(batch) == batch_size else buffers.first_rows(len(batch))
-        grads = _backprop(net, x, y, batch, rows, scale)
-        if plain_sgd:  # the gradients already carry −η/N: θ ← θ − η·∇C is one subtraction
-            for p, g in zip(params, grads):
-                p -= g
-            continue
-        if weight_decay:  # L2 on the weights (every other parameter), as in the readable loop
-            for w, g, s in zip(params[::2], grads[::2], buffers.scratch[::2]):
-                np.multiply(w, weight_decay, out=s)
-                g += s
-        _step(optimizer, params, grads, buffers.scratch, lr)
+        n = len(batch)  # indices are valid: mode="clip" skips a bounds-checked copy
+        yield x.take(batch, axis=0, out=ws.x[:n], mode="clip"), y.take(batch, axis=0, out=ws.y[:n], mode="clip")
 
 
-def _backprop(net, x, y, batch, buffers, scale):
-    """The gradients of one mini-batch into buffers.grads (W0, b0, W1, b1, ...), times `scale`·N.
+def _gathered_ahead(x, y, order, batch_size, ws):
+    """The same batches, in the same order, copied a chunk ahead by a helper thread."""
+    rows = batch_size * max(1, GATHER_AHEAD_ROWS // batch_size)  # whole batches per chunk
+    chunks = [(np.empty((rows, x.shape[1]), x.dtype), np.empty((rows, y.shape[1]), y.dtype)) for _ in range(2)]
 
-    `buffers` has exactly len(batch) rows (see _Buffers.first_rows)."""
-    last = len(net.weights) - 1
-    xb = x.take(batch, axis=0, out=buffers.x, mode="clip")  # indices are valid; "clip" skips a copy
-    yb = y.take(batch, axis=0, out=buffers.y, mode="clip")
-    activations = [xb]
-    for l, (w, b) in enumerate(zip(net.weights, net.biases)):
-        z = np.matmul(activations[-1], w.T, out=buffers.z[l])
-        z += b
-        activations.append(_activate(net.activation if l < last else net.output, z, buffers.a[l]))
-    a = activations[-1]
-    delta = np.subtract(a, yb, out=buffers.delta[last])  # cross-entropy: δ_L = a − y
-    if net.cost_name == "quadratic":  # with a sigmoid output: δ_L = (a − y)·σ'(z)
-        _times_slope("sigmoid", delta, a, buffers.slope[last])
-    delta *= scale
-    grads = buffers.grads
-    for l in range(last, -1, -1):
-        np.matmul(delta.T, activations[l], out=grads[2 * l])
-        np.add.reduce(delta, axis=0, out=grads[2 * l + 1])
-        if l > 0:
-            back = np.matmul(delta, net.weights[l], out=buffers.delta[l - 1])
-            _times_slope(net.activation, back, activations[l], buffers.slope[l - 1])
-            delta = back
-    return grads
+    def gather(k):  # chunk k of the epoch into buffer k % 2
+        batch = order[k * rows:(k + 1) * rows]
+        cx, cy = (c[:len(batch)] for c in chunks[k % 2])
+        return x.take(batch, axis=0, out=cx, mode="clip"), y.take(batch, axis=0, out=cy, mode="clip")
+
+    n_chunks = -(-len(order) // rows)
+    with ThreadPoolExecutor(1, thread_name_prefix="glassnet-gather") as helper:
+        pending = helper.submit(gather, 0)
+        for k in range(n_chunks):
+            cx, cy = pending.result()
+            if k + 1 < n_chunks:  # the other buffer is free: this loop is done with chunk k − 1
+                pending = helper.submit(gather, k + 1)
+            for start in range(0, len(cx), batch_size):
+                yield cx[start:start + batch_size], cy[start:start + batch_size]
 
 
-def _step(optimizer, params, grads, scratch, lr):
-    """The optimizer's update (train.SGD, with or without momentum, or train.Adam), in place, on its own state."""
-    if not hasattr(optimizer, "m") and optimizer.velocity is None:  # SGD: θ ← θ − ηg
-        for p, g in zip(params, grads):
-            g *= lr
-            p -= g
-        return
-    if not hasattr(optimizer, "m"):  # momentum: v ← μv − ηg, θ ← θ + v
-        for p, g, v in zip(params, grads, optimizer.velocity):
-            v *= optimizer.momentum
-            g *= lr
-            v -= g
-            p += v
-        return
-    optimizer.t += 1
-    b1, b2 = optimizer.beta1, optimizer.beta2
-    step = lr * math.sqrt(1 - b2 ** optimizer.t) / (1 - b1 ** optimizer.t)
-    for p, g, m, v, s in zip(params, grads, optimizer.m, optimizer.v, scratch):
+_blas = None
+
+
+def _blas_controller():
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController  # finds the BLAS NumPy loaded, once
+
+        _blas = ThreadpoolController().select(user_api="blas")
+    return _blas
+
+
+def _blas_threads() -> int:
+    """How many threads BLAS may use now (as `--threads` / threadpoolctl set it)."""
+    return min((lib["num_threads"] for lib in _blas_controller().info()), default=1)
+
+
+def _blas_limit(threads):
+    """A context in which BLAS uses at most `threads` threads (None: as it is), restored afterwards."""
+    return contextlib.nullcontext() if threads is None else _blas_controller().limit(limits=threads)
+
+
+def _optimizer_state(optimizer):
+    """The optimizer's per-parameter arrays by name (train.SGD: velocity or nothing; train.Adam: m, v)."""
+    if hasattr(optimizer, "m"):
+        return {"m": optimizer.m, "v": optimizer.v}
+    return {"velocity": optimizer.velocity} if optimizer.velocity is not None else {}
+
+
+def _step(optimizer, p, g, s, lr, state):
+    """The optimizer's update (train.SGD, with or without momentum, or train.Adam) of the flat
+    parameters p from the flat gradient g, with s as scratch; same order of operations as train.py."""
+    if not state:  # SGD: θ ← θ − ηg
+        g *= lr
+        p -= g
+    elif "velocity" in state:  # momentum: v ← μv − ηg, θ ← θ + v
+        v = state["velocity"]
+        v *= optimizer.momentum
+        g *= lr
+        v -= g
+        p += v
+    else:
+        optimizer.t += 1
+        b1, b2, m, v = optimizer.beta1, optimizer.beta2, state["m"], state["v"]
+        step = lr * math.sqrt(1 - b2 ** optimizer.t) / (1 - b1 ** optimizer.t)
         m *= b1
         np.multiply(g, 1 - b1, out=s)
         m += s

@@ -137,12 +137,19 @@ class Network:
         The same sums as `forward`, run by `glassnet.fast.feedforward`, which keeps no layer but the
         current one (tests/test_fast.py checks that the two agree).
         """
+        return self._outputs(x, activate=True)
+
+    def _outputs(self, x, activate):
         x = np.asarray(x, dtype=self.dtype)
         if x.shape[-1] != self.sizes[0]:
             raise ConfigError(f"the input has {x.shape[-1]} values per example but the network takes {self.sizes[0]}")
-        if x.ndim == 1 or len(x) <= 8192:
-            return fast.feedforward(self, x)
-        return np.concatenate([fast.feedforward(self, x[i:i + 8192]) for i in range(0, len(x), 8192)])
+        if x.ndim == 1:
+            return fast.feedforward(self, x, activate)
+        # Chunks of 2,048 images: each layer's activations then stay in the processor's cache.
+        out = np.empty((len(x), self.sizes[-1]), dtype=self.dtype)
+        for i in range(0, len(x), 2048):
+            out[i:i + 2048] = fast.feedforward(self, x[i:i + 2048], activate)
+        return out
 
     def predict_proba(self, x):
         """Outputs scaled to sum to 1 per example (softmax already does; sigmoid outputs are normalised)."""
@@ -150,8 +157,11 @@ class Network:
         return out / out.sum(axis=-1, keepdims=True) if self.output == "sigmoid" else out
 
     def predict(self, x):
-        """The digit the network picks: the output unit with the largest activation."""
-        return self.feedforward(x).argmax(axis=-1)
+        """The digit the network picks: the output unit with the largest activation.
+
+        (Sigmoid and softmax never change which output is largest, so this compares the output
+        layer's z and skips them.)"""
+        return self._outputs(x, activate=False).argmax(axis=-1)
 
     def accuracy(self, x, labels) -> float:
         return float(np.mean(self.predict(x) == np.asarray(labels)))

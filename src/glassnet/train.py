@@ -170,6 +170,7 @@ def make_optimizer(config: TrainConfig, params):
 # One epoch
 
 
+
 def shift_images(x, rng, max_shift, side=28):
     """Move each image (a row of x) by a random whole number of pixels, up to max_shift each way.
 
@@ -189,21 +190,26 @@ def shift_images(x, rng, max_shift, side=28):
     return shifted.reshape(n, -1)
 
 
-def train_epoch(net: Network, x, y, optimizer, lr, batch_size, rng, weight_decay=0.0, shift=0, use_fast=True):
+def train_epoch(net: Network, x, y, optimizer, lr, batch_size, rng, weight_decay=0.0, shift=0, use_fast=True,
+                progress=None):
     """One pass over the training set in shuffled mini-batches (y: one-hot targets).
 
     The loop below is the maths. By default the same steps run in `glassnet.fast` (preallocated
     arrays, no temporaries; tests/test_fast.py checks it against this loop), for every network and
-    optimizer it covers; `use_fast=False` runs this loop.
+    optimizer it covers; `use_fast=False` runs this loop. `progress(images_done)`, if given, is
+    called about 20 times an epoch, before a batch; it may raise (KeyboardInterrupt) to stop.
     """
     order = rng.permutation(len(x))
     if shift:  # augment: each image of this epoch moved by its own random shift, all in one go
         x = shift_images(x, rng, shift)
     if use_fast and fast.supports(net, optimizer):
-        fast.train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay)
+        fast.train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay, progress)
         return
     params = net.parameters()
+    every = fast.progress_interval(len(x), batch_size)
     for start in range(0, len(x), batch_size):
+        if progress is not None and start % every == 0:
+            progress(start)
         batch = order[start:start + batch_size]
         grad_w, grad_b = net.backprop(x[batch], y[batch])
         if weight_decay:  # L2: the cost gains ½λ‖W‖², whose gradient is λW (biases are left alone)
@@ -234,7 +240,7 @@ def evaluate(net: Network, x, labels) -> tuple[float, float]:
     return net.cost(x, labels), net.accuracy(x, labels)
 
 
-def train(net: Network, data: Dataset, config: TrainConfig, on_epoch=None, on_batch_progress=None,
+def train(net: Network, data: Dataset, config: TrainConfig, on_epoch=None, on_progress=None,
           limit: int | None = None, should_stop=None) -> TrainResult:
     """Train `net` on `data.train`, watching `data.validation`; returns the history.
 
@@ -242,7 +248,10 @@ def train(net: Network, data: Dataset, config: TrainConfig, on_epoch=None, on_ba
     restoring those best parameters (the result says "interrupted"). A cost that turns into NaN or
     infinity raises DivergedError naming the learning rate, and leaves `net` as it was before.
     `limit` trains on the first `limit` training images only (quick runs and tests).
-    `should_stop()`, if given, is asked before each epoch; True stops like Ctrl-C (the web lab's Stop button).
+    `on_progress(epoch, images_done, images_total)`, if given, hears about 20 times an epoch how far
+    it has got (epoch counts from 1), for progress bars.
+    `should_stop()`, if given, is asked as often (and before each epoch); True stops like Ctrl-C (the
+    web lab's Stop button): the epoch under way is dropped, the best finished epoch kept.
     """
     train_split = data.train.take(limit) if limit else data.train
     x = train_split.x.astype(net.dtype, copy=False)
@@ -265,9 +274,17 @@ def train(net: Network, data: Dataset, config: TrainConfig, on_epoch=None, on_ba
             if should_stop is not None and should_stop():
                 raise KeyboardInterrupt  # handled below exactly like Ctrl-C
             lr = learning_rate(config, epoch)
+            progress = None
+            if on_progress is not None or should_stop is not None:
+                def progress(done, epoch=epoch + 1):
+                    if should_stop is not None and should_stop():
+                        raise KeyboardInterrupt
+                    if on_progress is not None:
+                        on_progress(epoch, done, len(x))
             t0 = time.perf_counter()
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                train_epoch(net, x, y, optimizer, lr, config.batch_size, rng, config.weight_decay, config.shift)
+                train_epoch(net, x, y, optimizer, lr, config.batch_size, rng, config.weight_decay, config.shift,
+                            progress=progress)
             seconds = time.perf_counter() - t0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 cost, acc = evaluate(net, sample_x, sample_y)

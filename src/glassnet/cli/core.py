@@ -107,9 +107,13 @@ def _run_with_progress(net, data, config, limit, quiet: bool):
 
     if quiet:
         return train(net, data, config, limit=limit)
-    with Progress(TextColumn("[bold blue]epochs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("train", total=config.epochs)
+    with Progress(TextColumn("[bold blue]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("epochs", total=config.epochs)
+        images = progress.add_task("epoch 1 images", total=None)  # the epoch under way
+
+        def on_progress(epoch, done, total):
+            progress.update(images, description=f"epoch {epoch} images", completed=done, total=total)
 
         def on_epoch(r):
             progress.console.print(
@@ -118,7 +122,7 @@ def _run_with_progress(net, data, config, limit, quiet: bool):
                 f"{r['images_per_second']:,.0f} img/s")
             progress.advance(task)
 
-        return train(net, data, config, on_epoch=on_epoch, limit=limit)
+        return train(net, data, config, on_epoch=on_epoch, on_progress=on_progress, limit=limit)
 
 
 def _model_dataset(info, dataset: Optional[str], data_dir: Optional[Path]):

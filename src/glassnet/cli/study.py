@@ -1,6 +1,6 @@
 """`glassnet study`: the eight questions and exercises from your own network, spaced by FSRS.
 
-    glassnet study [--db FILE] [--model FILE] [--limit N] [--seed S]   a session (answers on stdin)
+    glassnet study [--db FILE] [--model FILE] [--limit N] [--seed S] [--json]   a session (answers on stdin)
     glassnet study stats [--db FILE] [--json]                         every card's FSRS state
     glassnet study mastery [--db FILE] [--json]                       how sure you are, per question
     glassnet study reset --yes [--db FILE]                            forget all progress
@@ -23,7 +23,11 @@ from ..modelfile import load_model
 from ..study.exercises import LETTERS, AnswerError, Exercise
 from ..study.progress import Progress
 from ..study.session import Study, model_answer
-from .common import JSON_OPTION, app, emit_json, out, resolve_model
+from . import common
+from .common import JSON_OPTION, app, emit_json, resolve_model
+
+# Where the session talks to the learner: stdout, or stderr when stdout is kept for --json.
+out = common.out
 
 study_app = typer.Typer(name="study", help="Study the eight questions: cards and exercises from your own network, "
                                           "spaced repetition (FSRS) so nothing known is asked twice.",
@@ -113,7 +117,7 @@ def read_line(prompt: str) -> str:
     return line.rstrip("\n")
 
 
-def ask_exercise(study: Study, asked, now) -> bool:
+def ask_exercise(study: Study, asked, now) -> dict:
     ex: Exercise = asked.exercise
     out.print(f"[bold]Exercise[/] (question {ex.question}, {ex.type}):")
     out.print(ex.prompt, highlight=False)
@@ -133,10 +137,12 @@ def ask_exercise(study: Study, asked, now) -> bool:
     out.print(("[green]" if verdict.correct else "[red]") + verdict.message + "[/]", highlight=False)
     out.print(ex.explanation, style="dim", highlight=False)
     out.print(f"Next time: {describe_due(schedule)}.")
-    return verdict.correct
+    return {"item": asked.item.id, "kind": "exercise", "question": ex.question, "type": ex.type,
+            "prompt": ex.prompt, "choices": ex.choices, "answer": text, "correct": verdict.correct,
+            "due": schedule["due"], "due_in_seconds": schedule["due_in_seconds"]}
 
 
-def ask_question(study: Study, asked, now) -> bool:
+def ask_question(study: Study, asked, now) -> dict:
     card = asked.to_dict()
     out.print(f"[bold]Question {asked.item.question}[/]: {card['prompt']}", highlight=False)
     while True:
@@ -154,7 +160,9 @@ def ask_question(study: Study, asked, now) -> bool:
         except ConfigError:
             out.print(f"[yellow]{grade!r} is not a rating: type 1, 2, 3 or 4 (or again, hard, good, easy).[/]")
     out.print(f"Next time: {describe_due(schedule)}.")
-    return schedule["rating"] != "Again"
+    return {"item": asked.item.id, "kind": "question", "question": asked.item.question, "prompt": card["prompt"],
+            "answer": text, "rating": schedule["rating"], "due": schedule["due"],
+            "due_in_seconds": schedule["due_in_seconds"]}
 
 
 def describe_due(schedule: dict) -> str:
@@ -176,34 +184,48 @@ def session(
                                                   show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many cards in this session.")] = 20,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for the exercises' random draws.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="The session on stderr, answers still on stdin; then one "
+                                                       "JSON object of what was asked and answered on stdout.")] = False,
 ):
     """A study session: due cards and exercises, one at a time, until none is due or --limit is reached."""
+    global out
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"db": db}  # `glassnet study --db F stats` means the same as `glassnet study stats --db F`
         return
     if limit < 1:
         raise ConfigError(f"--limit {limit} must be at least 1")
-    net, _info = load_model(resolve_model(model))
-    with Progress(db) as progress:
-        study = Study(progress, net, seed=seed)
-        asked_now: set[str] = set()
-        done = right = 0
-        try:
-            while done < limit:
-                asked = study.ask(_now(), skip=asked_now)
-                if asked is None:
-                    break
-                asked_now.add(asked.item.id)
-                out.rule(f"{done + 1}")
-                ok = (ask_exercise if asked.exercise else ask_question)(study, asked, _now)
-                done, right = done + 1, right + ok
-        except EndOfInput:
-            out.print("Session ended (end of input); every answer given so far is saved.")
-        if done == 0 and not asked_now:
-            stats = progress.stats(_now())
-            out.print(f"Nothing is due: everything you know is scheduled. Next card due {stats['next_due'] or 'now'}.")
-        out.print(f"\nThis session: {done} answered, {right} right or recalled.")
-        show_mastery(progress.mastery(_now()))
+    path = resolve_model(model)
+    net, _info = load_model(path)
+    out = common.console if json_ else common.out
+    try:
+        with Progress(db) as progress:
+            study = Study(progress, net, seed=seed)
+            asked_now: set[str] = set()
+            answered, ended = [], "limit"
+            try:
+                while len(answered) < limit:
+                    asked = study.ask(_now(), skip=asked_now)
+                    if asked is None:
+                        ended = "nothing due"
+                        break
+                    asked_now.add(asked.item.id)
+                    out.rule(f"{len(answered) + 1}")
+                    answered.append((ask_exercise if asked.exercise else ask_question)(study, asked, _now))
+            except EndOfInput:
+                ended = "end of input"
+                out.print("Session ended (end of input); every answer given so far is saved.")
+            if not answered and not asked_now:
+                stats = progress.stats(_now())
+                out.print(f"Nothing is due: everything you know is scheduled. Next card due {stats['next_due'] or 'now'}.")
+            right = sum(a.get("correct", a.get("rating") not in (None, "Again")) for a in answered)
+            out.print(f"\nThis session: {len(answered)} answered, {right} right or recalled.")
+            mastery = progress.mastery(_now())
+            show_mastery(mastery)
+    finally:
+        out = common.out
+    if json_:
+        emit_json({"db": mastery["db"], "model": str(path), "ended": ended, "answered": len(answered),
+                   "right": right, "items": answered, "mastery": mastery})
 
 
 def show_mastery(m: dict) -> None:

@@ -1,8 +1,9 @@
 """Training from the web page: one run at a time, in a background thread, watched live.
 
-The run is the core `glassnet.train.train` with two hooks: `on_epoch` records each epoch (and a
-copy of the first layer's weights, so the page can show them changing), and `should_stop` lets
-the Stop button end the run after the current epoch. The result is saved like `glassnet train`
+The run is the core `glassnet.train.train` with three hooks: `on_epoch` records each epoch (and a
+copy of the first layer's weights, so the page can show them changing), `on_progress` how far the
+epoch under way has got (about 20 times an epoch), and `should_stop` lets the Stop button end the
+run at once (keeping the best finished epoch). The result is saved like `glassnet train`
 saves it, atomically, as `<runs_dir>/<run>.safetensors`.
 """
 
@@ -32,6 +33,7 @@ class Run:
         self.history: list[dict] = []
         self.weights = None  # latest first-layer weights, rounded lists
         self.weights_epoch = 0
+        self.progress = {"epoch": 1, "images": 0, "total": limit}  # within the epoch under way
         self.error = None
         self.model = None
         self.metrics: dict = {}
@@ -47,7 +49,8 @@ class Run:
         return {"name": self.name, "state": self.state, "config": self.config.to_dict(), "limit": self.limit,
                 "epochs": self.config.epochs, "history": self.history[after:], "error": self.error,
                 "model": self.model, "metrics": self.metrics, "started": self.started, "finished": self.finished,
-                "weights_epoch": self.weights_epoch, "weights": self.weights if weights else None}
+                "progress": self.progress, "weights_epoch": self.weights_epoch,
+                "weights": self.weights if weights else None}
 
 
 class Trainer:
@@ -89,7 +92,8 @@ class Trainer:
             return {"stopping": False, "message": "no training run is running"}
         run.stop_event.set()
         run.state = "stopping"
-        return {"stopping": True, "name": run.name, "message": "stopping after the current epoch"}
+        return {"stopping": True, "name": run.name,
+                "message": "stopping now: the best finished epoch is kept (nothing, if none has finished)"}
 
     # -- the background thread ---------------------------------------------------------------------
 
@@ -109,7 +113,10 @@ class Trainer:
                                     for k, v in record.items()})
                 self._snapshot(run, net, record["epoch"])
 
-            result = train(net, data, run.config, on_epoch=on_epoch, limit=run.limit,
+            def on_progress(epoch, done, total):
+                run.progress = {"epoch": epoch, "images": done, "total": total}
+
+            result = train(net, data, run.config, on_epoch=on_epoch, on_progress=on_progress, limit=run.limit,
                            should_stop=run.stop_event.is_set)
             if not result.history:
                 run.state, run.error = "stopped", "stopped before the first epoch finished: nothing saved"
@@ -141,8 +148,9 @@ class Trainer:
         return {"run": None if run is None else run.to_dict(after)}
 
     async def events(self, after: int = 0):
-        """Server-Sent Events: `epoch` (a history record + the weights), then one `done` (the run)."""
-        sent = after
+        """Server-Sent Events: `progress` (within an epoch), `epoch` (a history record + the weights),
+        then one `done` (the run)."""
+        sent, progress = after, None
         yield "retry: 2000\n\n"
         while True:
             run = self.run
@@ -157,6 +165,9 @@ class Trainer:
                 if sent == len(history):
                     payload["weights"] = run.weights
                 yield _sse("epoch", payload)
+            if run.active and run.progress != progress:
+                progress = run.progress
+                yield _sse("progress", {"name": run.name, "epochs": run.config.epochs, **progress})
             if not run.active:
                 yield _sse("done", run.to_dict(len(run.history)))
                 return

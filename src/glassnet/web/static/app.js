@@ -467,9 +467,19 @@ function watchTraining(after) {
     state.live.history.push(d.record);
     if (d.weights) renderTrainWeights(d.weights, d.record.epoch, d.epochs);
     const h = d.record;
-    setTrainStatus(`epoch ${h.epoch} of ${d.epochs}: cost ${fmt(h.cost, 4)}, validation accuracy ${pct(h.validation_accuracy)}`);
+    state.live.lastText = `epoch ${h.epoch} of ${d.epochs}: cost ${fmt(h.cost, 4)}, validation accuracy ${pct(h.validation_accuracy)}`;
+    setTrainStatus(state.live.lastText);
     $("#train-progress").style.width = (100 * h.epoch / d.epochs) + "%";
     drawCurves();
+  });
+  // Within an epoch: how many of its images have been trained on (about 20 updates an epoch).
+  source.addEventListener("progress", (ev) => {
+    const d = JSON.parse(ev.data);
+    if (!state.live || state.live.name !== d.name) state.live = { name: d.name, epochs: d.epochs, history: [] };
+    if (d.images === 0 && d.epoch > 1) return;  // the previous epoch's line stays until there is news
+    const under = `epoch ${d.epoch} of ${d.epochs}: ${d.images.toLocaleString()} / ${d.total.toLocaleString()} images`;
+    setTrainStatus(state.live.lastText ? `${state.live.lastText} · ${under}` : under);
+    $("#train-progress").style.width = (100 * (d.epoch - 1 + d.images / d.total) / d.epochs) + "%";
   });
   source.addEventListener("done", async (ev) => {
     source.close(); source = null;
