@@ -111,3 +111,17 @@ def test_interrupted_write_keeps_the_old_file(small_net, tmp_path, monkeypatch):
         save_model(changed, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keep.safetensors"]  # no temporary file left behind
+
+
+def test_saved_files_get_ordinary_permissions(small_net, tmp_path):
+    """Written through a private temporary file, but readable as any file the user writes (the umask's
+    permissions), and an existing file keeps its own."""
+    import stat
+
+    from glassnet import modelfile
+
+    path = save_model(small_net, tmp_path / "net.safetensors")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~modelfile._UMASK != 0o600
+    path.chmod(0o640)
+    save_model(small_net, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640

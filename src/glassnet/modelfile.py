@@ -67,15 +67,23 @@ def _digest(tensors: dict) -> str:
     return h.hexdigest()
 
 
+# The process's umask, read once (reading it means setting it, which is not safe once threads run).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename it over `path` in one step.
 
-    A crash or Ctrl-C midway leaves the old file untouched instead of half a new one.
+    A crash or Ctrl-C midway leaves the old file untouched instead of half a new one. The file gets
+    the permissions a plain write would give it (the old file's, or the umask's), not the private
+    0600 of a temporary file.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
