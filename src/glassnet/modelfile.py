@@ -122,6 +122,8 @@ def load_model(path: str | Path) -> tuple[Network, ModelInfo]:
     from safetensors import safe_open
 
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder, not a model file: name a .safetensors file in it")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file (train one with `glassnet train --out {path}`)")
     try:

@@ -49,5 +49,7 @@ def main(argv=None) -> None:
             raise
         if type(exc).__name__ == "Abort":
             sys.exit(130)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `glassnet` alone: the help is already printed
+            sys.exit(2)
         _fail(" ".join(exc.format_message().split()), 2)
     sys.exit(code if isinstance(code, int) else 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -21,8 +22,31 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 state: dict = {}
-console = Console(stderr=True, highlight=False)  # humans read stderr; stdout stays clean for --json
-out = Console(highlight=False)
+
+
+def _console(stderr: bool) -> Console:
+    # Off a terminal (a log file, a pipe) Rich would wrap every line at 80 columns and cut tables;
+    # lines there are read whole, so give them room.
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
+
+
+console = _console(stderr=True)  # humans read stderr; stdout stays clean for --json
+out = _console(stderr=False)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"glassnet {version('glassnet')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                          help="Print glassnet's version and exit.")) -> None:
+    """glassnet: a neural network you can see through."""
 
 JSON_OPTION = typer.Option("--json", help="Print one JSON object (shape documented in the README).")
 

@@ -70,9 +70,12 @@ def train_command(
     config = preset(preset_name, **overrides)
     if limit is not None and limit < 1:
         raise ConfigError(f"--limit {limit} must be at least 1")
-    out_path = out_path or Path(f"glassnet-{preset_name}.safetensors")
+    if out_path is None:  # the default name never replaces an earlier model: the next free name
+        out_path = _free_name(Path(f"glassnet-{preset_name}.safetensors"))
     if out_path.is_dir():
         raise ConfigError(f"--out {out_path} is a folder; give a file name such as {out_path / 'model.safetensors'}")
+    if not out_path.parent.is_dir():  # a typo in a folder name must not quietly make new folders
+        raise ConfigError(f"--out {out_path}: there is no folder {out_path.parent} (create it first)")
     _threads = limit_threads(threads)  # noqa: F841 (kept alive for the whole run)
     data = dataset_for(dataset, data_dir, validation)
     net = build_network(config, n_inputs=int(np.prod(data.shape)), n_classes=len(data.classes))
@@ -81,17 +84,24 @@ def train_command(
         console.print(f"[bold]glassnet[/] training {net!r}\n  on {data.name} ({n_train:,} training, "
                       f"{len(data.validation):,} validation, {len(data.test):,} test images), "
                       f"{config.optimizer} η={config.lr:g} {config.schedule}, batch {config.batch_size}, "
-                      f"{config.epochs} epochs, seed {config.seed}")
+                      f"{config.epochs} epoch{'s' if config.epochs != 1 else ''}, seed {config.seed}")
     result = _run_with_progress(net, data, config, limit, quiet=json_)
     info = ModelInfo.of_run(net, data, config, result, preset_name, limit)
     metrics, test_acc = info.metrics, info.metrics["test_accuracy"]
     if result.history:
         save_model(net, out_path, info)
         remember_model(out_path)
+    chance = 1 / len(data.classes)
+    if result.history and test_acc < chance + 0.05:  # finished, but learnt nothing: say so (on stderr)
+        console.print(f"[yellow]warning: test accuracy {test_acc:.2%} is about chance ({chance:.0%}): this run did "
+                      f"not learn; try a smaller --lr (it was {config.lr:g}) or more epochs[/]")
+    # Ctrl-C: what was finished is saved, and the exit code (130, as for any interrupted command) says
+    # the run did not end as asked.
+    code = 130 if result.stopped == "interrupted" else 0
     if json_:
         emit_json({"model": str(out_path) if result.history else None, "architecture": net.architecture(),
                    "config": info.training, "dataset": info.dataset, **metrics, "history": result.history})
-        return
+        raise typer.Exit(code)
     if not result.history:
         console.print("[yellow]interrupted before the first epoch finished: nothing saved[/]")
         raise typer.Exit(130)
@@ -100,6 +110,18 @@ def train_command(
     console.print(f"best epoch {result.best_epoch}{note}; {result.seconds:.1f} s in all")
     out.print(f"test accuracy: [bold]{test_acc:.2%}[/] ({int(round(test_acc * len(data.test))):,} / "
               f"{len(data.test):,})   saved {out_path}")
+    raise typer.Exit(code)
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or if that file exists the first free `stem-2.suffix`, `stem-3.suffix`, ..."""
+    n = 1
+    while path.with_name(f"{path.stem}-{n}{path.suffix}" if n > 1 else path.name).exists():
+        n += 1
+    free = path.with_name(f"{path.stem}-{n}{path.suffix}" if n > 1 else path.name)
+    if free != path:
+        console.print(f"{path} exists: saving as {free} (--out FILE to choose the name)")
+    return free
 
 
 def _run_with_progress(net, data, config, limit, quiet: bool):
@@ -185,7 +207,8 @@ def predict_command(
     if net.sizes[0] != 784:
         raise ConfigError(f"the model takes {net.sizes[0]} inputs, not a 28x28 picture")
     classes = _classes_for(info, net.sizes[-1])
-    top = max(1, min(top, net.sizes[-1]))
+    if not 1 <= top <= net.sizes[-1]:
+        raise ConfigError(f"--top {top} must be between 1 and {net.sizes[-1]} (the number of classes)")
     results = []
     for image in images:
         try:

@@ -38,9 +38,9 @@ def _model_to_show(model: Optional[Path], runs_dir: Path, quiet: bool) -> Path:
     from .core import _run_with_progress
 
     config = preset("3b1b")
-    if not quiet:
-        console.print("[bold]glassnet lab[/]: no model yet, training the 3b1b network first "
-                      f"({config.epochs} epochs on 50,000 images; next time the lab starts at once)")
+    # (said on stderr with --json too: stdout keeps the one JSON object, but nobody should wait in silence)
+    console.print("[bold]glassnet lab[/]: no model yet, training the 3b1b network first "
+                  f"({config.epochs} epochs on 50,000 images, about 15 s; next time the lab starts at once)")
     data = load_mnist()
     net = build_network(config)
     result = _run_with_progress(net, data, config, None, quiet=quiet)
@@ -73,13 +73,26 @@ def lab_command(
     if not 0 <= port <= 65535:
         raise ConfigError(f"--port {port} must be between 0 and 65535 (0 = any free port)")
     runs_dir = runs_dir or default_runs_dir()
+    try:  # the page saves its runs here: find out now, not at the end of the first run
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        probe = runs_dir / ".glassnet-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"--runs-dir {runs_dir}: cannot save runs there ({exc.strerror or exc})") from None
     path = _model_to_show(model, runs_dir, quiet=json_)
     web_app = create_app(path, runs_dir, study_db=study_db)
     # Bind the socket ourselves so that --port 0 can report the port it actually got.
     try:
         sock = socket.create_server((host, port))
     except OSError as exc:
-        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}); try another --port, or --port 0") from None
+        import errno
+
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):  # the port is taken (or reserved)
+            hint = "try another --port, or --port 0"
+        else:  # the address is not one of this machine's, or is not an address at all
+            hint = "--host must be an address of this machine, e.g. 127.0.0.1 (or 0.0.0.0 to share the lab)"
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); {hint}") from None
     port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
@@ -94,8 +107,8 @@ def lab_command(
         emit_json({"url": url, "model": str(path), "runs_dir": str(runs_dir), "host": host, "port": port})
     else:
         console.print(f"[bold]glassnet lab[/] serving {path} at [bold]{url}[/]  (Ctrl-C to stop)")
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            console.print(f"[yellow]listening on {host}: anyone who can reach this machine can use the lab[/]")
+    if host not in ("127.0.0.1", "localhost", "::1"):  # (on stderr, so also with --json)
+        console.print(f"[yellow]warning: listening on {host}: anyone who can reach this machine can use the lab[/]")
     if not no_browser:
         import webbrowser
 
