@@ -58,7 +58,7 @@ def train_command(
     data_dir: Annotated[Optional[Path], typer.Option(help="A folder of IDX files to train on instead.")] = None,
     validation: Annotated[int, typer.Option(help="Training images held out for validation.")] = 10_000,
     limit: Annotated[Optional[int], typer.Option(help="Train on the first N training images only (quick runs).")] = None,
-    out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to save the model [default: glassnet-PRESET.safetensors].")] = None,
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to save the model (default: glassnet-PRESET.safetensors, never replacing an earlier one).")] = None,
     threads: Annotated[Optional[int], typer.Option(help="Cap the BLAS threads.")] = None,
     json_: Json = False,
 ):
@@ -157,7 +157,7 @@ def _model_dataset(info, dataset: Optional[str], data_dir: Optional[Path]):
 @app.command("evaluate")
 def evaluate_command(
     model: ModelArg = None,
-    dataset: Annotated[Optional[str], typer.Option(help="Data set to evaluate on [default: the model's].")] = None,
+    dataset: Annotated[Optional[str], typer.Option(help="Data set to evaluate on (default: the model's).")] = None,
     data_dir: Annotated[Optional[Path], typer.Option(help="A folder of IDX files.")] = None,
     split: Annotated[str, typer.Option(help="test, validation or train.")] = "test",
     json_: Json = False,
