@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pytest
 from fsrs import Card, Rating, Scheduler
 
+import glassnet
 from glassnet.study import GENERATORS, AnswerError, Progress, StudyDatabaseError, check, generate, load_deck
-from glassnet.study.deck import parse_deck
+from glassnet.study.deck import LAB_TABS, parse_deck
 from glassnet.study.exercises import LETTERS, parse_number
 from glassnet.study.session import Study
 
@@ -59,11 +62,38 @@ def test_deck_has_the_eight_questions_each_linked_and_practised():
     inspect = {"features", "fires", "sigmoid", "bias", "count", "cost", "weight", "gradient", "first-layer"}
     for card in deck:
         assert card.inspect.split()[2] in inspect
-        assert card.lab in {"Draw", "Train", "Probe", "Gradient", "Study"}
         assert len(card.answer) > 150 and card.exercises, card.id
         assert all(e in GENERATORS for e in card.exercises)
     used = [e for c in deck for e in c.exercises]
     assert sorted(used) == sorted(GENERATORS) and len(used) >= 8  # every type is scheduled exactly once
+
+
+def lab_tabs() -> dict[str, str]:
+    """The lab's tab buttons as the page has them: their text -> the view they open."""
+    html = (Path(glassnet.__file__).parent / "web" / "static" / "index.html").read_text(encoding="utf-8")
+    found = re.findall(r'<button class="tab"[^>]*data-view="([^"]+)"[^>]*>([^<]+)</button>', html)
+    return {text.strip(): view for view, text in found}
+
+
+def test_every_card_names_a_real_tab_of_the_lab_and_the_right_one():
+    tabs = lab_tabs()
+    assert set(tabs.values()) == {"draw", "train", "probe", "gradient", "study"}  # the page was read
+    assert set(LAB_TABS) == set(tabs)  # the deck's own check knows exactly the lab's tabs
+    lab = {c.question: c.lab for c in load_deck()}
+    for question, name in lab.items():
+        assert name in tabs, (question, name, sorted(tabs))  # the Study tab links to it by that text
+    assert tabs[lab[6]] == "probe" and tabs[lab[7]] == "gradient"
+    # A unit's weights as a picture, its z, activation and bias: clicking a unit in Draw.
+    assert [tabs[lab[q]] for q in (1, 2, 3)] == ["draw", "draw", "draw"]
+    assert tabs[lab[8]] == "train"  # the first layer's 16 weight pictures
+
+
+def test_a_card_naming_no_tab_of_the_lab_is_refused():
+    card = ("[[card]]\nid='a'\nquestion=1\ntitle='t'\nprompt='p'\nanswer='a'\n"
+            "inspect='glassnet inspect count'\nlab='{}'\n")
+    assert parse_deck(card.format("Probe a weight"))[0].lab == "Probe a weight"
+    with pytest.raises(Exception, match="lab tab 'Probe' is not one of"):
+        parse_deck(card.format("Probe"))
 
 
 def test_deck_answer_for_question_4_matches_the_arithmetic(small_net):
@@ -94,6 +124,9 @@ def test_pixel_region_is_the_quarter_with_the_largest_weight_sum(small_net, imag
     assert ex.answer == max(sums, key=sums.get)
     assert np.allclose(ex.images[0]["grid"], grid, atol=1e-4)  # the picture shown is that unit's weights
     assert check(ex, choice_letter(ex)).correct
+    # Drawn 28×28 in colour in the lab, 14×14 in colour or in characters in a terminal: the prompt
+    # claims neither, each front end prints its own legend.
+    assert "red" not in ex.prompt and "blue" not in ex.prompt and "legend" in ex.prompt
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -274,6 +307,29 @@ def test_nothing_known_is_asked_before_it_is_due(tmp_path):
     assert p.next_item(first_due) is not None
 
 
+def test_mastery_of_a_half_seen_question_is_not_contradictory(tmp_path):
+    """Right after a Good on question 1's card, its exercise still new: the row says what was seen
+    (1 of 2, recalled, streak 1) and that it is due because the exercise is new, not 0 % and streak 0."""
+    p = Progress(tmp_path / "s.db")
+    p.review("q1-features", Rating.Good, now=T0)
+    q1 = p.mastery(T0)["questions"][0]
+    assert (q1["seen"], q1["items_total"]) == (1, 2)
+    assert q1["recall"] == 1.0 and q1["streak"] == 1 and q1["learning"] and not q1["mastered"]
+    assert q1["due_now"] and q1["due_items"] == ["exercise:pixel-region"] and q1["next_due"] == T0.isoformat()
+    untouched = p.mastery(T0)["questions"][1]
+    assert untouched["seen"] == 0 and untouched["recall"] == 0 and untouched["streak"] == 0
+    assert untouched["due_items"] == ["q2-sigmoid", "exercise:sigmoid-value"]
+    # The card's review falls due 10 minutes later: it is named first, before the new exercise.
+    later = p.mastery(T0 + timedelta(minutes=11))["questions"][0]
+    assert later["due_items"] == ["q1-features", "exercise:pixel-region"]
+    # Both seen, the exercise missed: streak and recall are the weaker part's, due when it is.
+    missed = p.review("exercise:pixel-region", Rating.Again, now=T0)
+    q1 = p.mastery(T0 + timedelta(seconds=30))["questions"][0]
+    assert q1["seen"] == 2 and q1["streak"] == 0 and not q1["due_now"] and q1["due_items"] == []
+    assert q1["next_due"] == missed.due.isoformat()
+    assert q1["recall"] == pytest.approx(p.retrievability(missed, T0 + timedelta(seconds=30)), abs=1e-4)
+
+
 def test_mastery_rises_then_fades(tmp_path):
     p = Progress(tmp_path / "s.db")
     m = p.mastery(T0)
@@ -368,6 +424,21 @@ def test_someone_elses_database_is_not_touched(tmp_path):
     with pytest.raises(StudyDatabaseError, match="not a glassnet study database"):
         Progress(path)
     assert path.read_bytes() == before
+
+
+def test_reading_a_missing_file_does_not_create_it(tmp_path):
+    path = tmp_path / "not-yet" / "s.db"
+    with Progress(path, read_only=True) as p:
+        stats, mastery = p.stats(T0), p.mastery(T0)
+        assert stats["reviews"] == 0 and stats["due_now"] == stats["items"] and stats["db"] == str(path)
+        assert mastery["mastered"] == 0 and all(q["seen"] == 0 for q in mastery["questions"])
+        with pytest.raises(StudyDatabaseError, match="read-only"):
+            p.review("q1-features", Rating.Good, now=T0)
+    assert not path.exists() and not path.parent.exists()
+    with Progress(path) as p:  # writing creates it, and read-only then reads what was written
+        p.review("q1-features", Rating.Good, now=T0)
+    with Progress(path, read_only=True) as p:
+        assert p.stats(T0)["reviews"] == 1
 
 
 def test_a_folder_is_not_a_progress_file(tmp_path):

@@ -32,7 +32,7 @@ def client(app):
 def test_question_card_reveal_then_self_grade(client, app):
     card = client.get("/api/study/next").json()
     assert card["done"] is False and card["item"] == "q1-features" and card["kind"] == "question"
-    assert card["card"]["inspect"].startswith("glassnet inspect features") and card["card"]["lab"] == "Probe"
+    assert card["card"]["inspect"].startswith("glassnet inspect features") and card["card"]["lab"] == "Draw"
     revealed = client.post("/api/study/reveal", json={"token": card["token"]}).json()
     assert "weighted sum" in revealed["model_answer"]
     empty = client.post("/api/study/answer", json={"token": card["token"], "answer": " ", "rating": 3})
@@ -202,6 +202,15 @@ def test_study_tab_in_chromium(small_model_path, tmp_path, output_dir):
             page.click(".study-grades button[data-rating='3']")
             page.wait_for_selector("text=Rated Good")
             page.screenshot(path=str(output_dir / "study-tab-question.png"), full_page=True)
+            # The mastery table after that Good: what was seen, and why question 1 is still due.
+            page.wait_for_selector("#study-mastery td:text-is('1 of 2')")
+            row = page.inner_text("#study-mastery tbody tr >> nth=0")
+            assert "100 % (learning)" in row and "now (new: pixel-region)" in row, row
+            assert "1 answer so far" in page.inner_text("#study-mastery")
+            # "the Draw tab" is a link that opens it; back to Study, the card is still there.
+            page.click("#view-study a.study-tab-link:text-is('Draw')")
+            assert page.locator("#view-draw").is_visible() and not page.locator("#view-study").is_visible()
+            page.click("#tab-study")
             page.click("#view-study button:text-is('Next')")
             page.wait_for_selector(".study-choice input")
             page.click("#view-study form button.primary")  # no choice yet: a clear message
@@ -209,6 +218,7 @@ def test_study_tab_in_chromium(small_model_path, tmp_path, output_dir):
             page.check(".study-choice input >> nth=0")
             page.click("#view-study form button.primary")
             page.wait_for_selector("#view-study .verdict")
+            assert "blue positive, red negative" in page.inner_text("#view-study .study-legend")
             page.screenshot(path=str(output_dir / "study-tab-exercise.png"), full_page=True)
             assert "How sure you are" in page.inner_text("#view-study")
             browser.close()

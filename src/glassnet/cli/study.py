@@ -48,35 +48,61 @@ def _now() -> datetime:  # one place to read the clock (tests freeze time throug
 # -- drawing in the terminal ---------------------------------------------------------------------
 
 SHADES = " ░▒▓█"
+# Without colour (a pipe, a log file, NO_COLOR) red and blue blocks would look the same, and a
+# weight's sign is the whole point: there the character itself carries it, denser for larger.
+POSITIVE, NEGATIVE = " +*#", " -=%"
 
 
-def grid_text(grid, kind: str, cell: int = 2) -> Text:
-    """A 28×28 grid at half resolution (each character cell is 2×2 pixels, `cell` characters wide):
-    pixels in grey shades, weights red (positive) / blue (negative) with the shade showing the size."""
+def has_color(console) -> bool:
+    return console.color_system is not None and not console.no_color
+
+
+def grid_text(grid, kind: str, cell: int = 2, color: bool = True) -> Text:
+    """A 28×28 grid at half resolution, 14×14 (each character cell the mean of 2×2 values, `cell`
+    characters wide): pixels in grey shades; weights blue (positive) / red (negative) with the shade
+    showing the size, or without colour in the signed characters of POSITIVE / NEGATIVE."""
     a = np.asarray(grid, dtype=np.float64).reshape(14, 2, 14, 2).mean(axis=(1, 3))
     text = Text(no_wrap=True, overflow="crop")
     scale = np.abs(a).max() or 1.0
     for r in range(14):
         for c in range(14):
             v = a[r, c]
-            if kind == "weights":
+            if kind == "weights" and color:
                 level = int(round(min(abs(v) / scale, 1) * 4))
-                text.append(SHADES[level] * cell, style="red" if v > 0 else "blue")
+                text.append(SHADES[level] * cell, style="blue" if v > 0 else "red")
+            elif kind == "weights":
+                level = int(round(min(abs(v) / scale, 1) * 3))
+                text.append((POSITIVE if v > 0 else NEGATIVE)[level] * cell)
             else:
                 text.append(SHADES[int(round(min(max(v, 0), 1) * 4))] * cell)
         text.append("\n")
     return text
 
 
+def images_legend(images: list[dict], color: bool) -> str:
+    """One line saying how grid_text drew these pictures."""
+    kinds = {im["kind"] for im in images}
+    parts = []
+    if "weights" in kinds:
+        parts.append("weights blue positive, red negative, a fuller block is larger" if color else
+                     f"weights {' '.join(POSITIVE.strip())} positive, {' '.join(NEGATIVE.strip())} negative "
+                     f"(weak to strong), blank near 0")
+    if "pixels" in kinds:
+        parts.append(f"pixels {SHADES.strip()} dark to bright")
+    return "Drawn at half resolution, 14×14, each cell the mean of 2×2 values: " + "; ".join(parts) + "."
+
+
 def show_images(images: list[dict]) -> None:
     # Two characters per cell keep the picture square; five pictures need a wide terminal, else one.
     cell = 2 if out.width >= len(images) * 30 else 1
+    color = has_color(out)
     table = Table.grid(padding=(0, 2))
     for _ in images:
         table.add_column(no_wrap=True, width=14 * cell)
     table.add_row(*[Text(im["caption"], style="bold", overflow="fold") for im in images])
-    table.add_row(*[grid_text(im["grid"], im["kind"], cell) for im in images])
+    table.add_row(*[grid_text(im["grid"], im["kind"], cell, color) for im in images])
     out.print(table)
+    out.print(images_legend(images, color), style="dim", highlight=False)
 
 
 def show_curve(curve: dict, width: int = 61, height: int = 12) -> None:
@@ -165,13 +191,18 @@ def ask_question(study: Study, asked, now) -> dict:
             "due_in_seconds": schedule["due_in_seconds"]}
 
 
+def plural(n: int, word: str) -> str:
+    """'1 answer', '2 answers'."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def describe_due(schedule: dict) -> str:
     s = schedule["due_in_seconds"]
     if s < 3600:
-        return f"in {max(1, round(s / 60))} minute(s)"
+        return "in " + plural(max(1, round(s / 60)), "minute")
     if s < 2 * 86400:
-        return f"in {round(s / 3600)} hour(s)"
-    return f"in {round(s / 86400)} days"
+        return "in " + plural(round(s / 3600), "hour")
+    return "in " + plural(round(s / 86400), "day")
 
 
 # -- the commands --------------------------------------------------------------------------------
@@ -228,15 +259,30 @@ def session(
                    "right": right, "items": answered, "mastery": mastery})
 
 
+def due_text(q: dict) -> str:
+    """When a question is next due; if now, which of its items and why (a review fell due, or new)."""
+    if not q["due_now"]:
+        return q["next_due"][:16].replace("T", " ")
+    reviewed = {p["item"]: p["reviewed"] for p in q["items"]}
+    groups = {"review": [], "new": []}
+    for item in q["due_items"]:
+        groups["review" if reviewed.get(item) else "new"].append(item.split(":", 1)[1] if ":" in item else "card")
+    return "now (" + "; ".join(f"{why}: {', '.join(names)}" for why, names in groups.items() if names) + ")"
+
+
 def show_mastery(m: dict) -> None:
     table = Table(title=f"How sure you are ({m['mastered']} of {m['of']} questions mastered)")
-    for col in ("#", "question", "recall", "streak", "next due"):
+    for col in ("#", "question", "seen", "recall", "streak", "next due"):
         table.add_column(col, justify="right" if col in ("#", "recall", "streak") else "left")
     for q in m["questions"]:
-        due = "now" if q["due_now"] else q["next_due"][:16].replace("T", " ")
-        table.add_row(str(q["question"]), q["title"], f"{100 * q['recall']:.0f} %" + (" (learning)" if q["learning"] else ""),
-                      str(q["streak"]), due)
+        # Recall and streak are over the items seen; with none seen there is nothing to measure yet.
+        none = q["seen"] == 0
+        table.add_row(str(q["question"]), q["title"], f"{q['seen']} of {q['items_total']}",
+                      "–" if none else f"{100 * q['recall']:.0f} %" + (" (learning)" if q["learning"] else ""),
+                      "–" if none else str(q["streak"]), due_text(q))
     out.print(table)
+    out.print("Recall: FSRS's probability that you still know the items seen; streak: answers in a row rated "
+              "Hard or better, or exercises right.", style="dim", highlight=False)
 
 
 def _db(ctx: typer.Context, db: Path | None) -> Path | None:
@@ -246,7 +292,7 @@ def _db(ctx: typer.Context, db: Path | None) -> Path | None:
 @study_app.command("stats")
 def stats_command(ctx: typer.Context, db: DbOption = None, json_: Json = False):
     """Every card's FSRS state: due date, stability, difficulty, recall probability, streak."""
-    with Progress(_db(ctx, db)) as progress:
+    with Progress(_db(ctx, db), read_only=True) as progress:  # a missing file stays missing
         stats = progress.stats()
     if json_:
         emit_json(stats)
@@ -258,13 +304,13 @@ def stats_command(ctx: typer.Context, db: DbOption = None, json_: Json = False):
         table.add_row(r["item"], r["state"], "now" if r["due_now"] else r["due"][:16].replace("T", " "),
                       f"{100 * r['recall']:.0f} %", str(r["streak"]), str(r["reviews"]))
     out.print(table)
-    out.print(f"{stats['reviews']} answers so far; {stats['due_now']} due now.")
+    out.print(f"{plural(stats['reviews'], 'answer')} so far; {stats['due_now']} due now.")
 
 
 @study_app.command("mastery")
 def mastery_command(ctx: typer.Context, db: DbOption = None, json_: Json = False):
     """Per question: the FSRS recall probability ("how sure"), streak, next due date."""
-    with Progress(_db(ctx, db)) as progress:
+    with Progress(_db(ctx, db), read_only=True) as progress:  # a missing file stays missing
         m = progress.mastery()
     if json_:
         emit_json(m)

@@ -9,7 +9,9 @@ from importlib import resources
 
 from ..errors import DataError
 
-LAB_TABS = ("Draw", "Train", "Probe", "Gradient", "Study")
+# The lab's tabs as their buttons read in web/static/index.html: the Study tab finds the tab to
+# link to by this text, so a card must name one exactly.
+LAB_TABS = ("Draw", "Train", "Probe a weight", "Gradient", "Study")
 INSPECT_COMMANDS = ("features", "fires", "sigmoid", "bias", "count", "cost", "weight", "gradient", "first-layer")
 
 

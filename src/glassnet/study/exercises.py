@@ -168,8 +168,12 @@ def gen_pixel_region(net, x, labels, rng) -> Exercise:
     choices = list(REGIONS)
     return Exercise(
         "pixel-region", 1,
-        f"Here are the 784 incoming weights of unit {j} in layer 1, drawn as a 28×28 grid (red positive, blue "
-        f"negative). If one quarter of the picture were fully bright (all its pixels 1) and the rest dark, "
+        # The picture is drawn differently by each front end (28×28 in colour in the lab, 14×14 in
+        # colour or in signed characters in a terminal); each prints a legend saying how, so the
+        # prompt only says what the picture is.
+        f"Here are the 784 incoming weights of unit {j} in layer 1, laid out like the 28×28 picture they "
+        f"weigh: one pixel's weight where that pixel is (the legend says how positive and negative are drawn). "
+        f"If one quarter of the picture were fully bright (all its pixels 1) and the rest dark, "
         f"which quarter would raise unit {j}'s weighted sum w·x the most?",
         "choice", answer,
         "The weighted sum gains the sum of the weights under the bright pixels: " +
@@ -387,11 +391,12 @@ def gen_which_image(net, x, labels, rng) -> Exercise:
     answer = f"image #{top}"
     return Exercise(
         "which-image", 8,
-        f"The first picture is unit {j}'s 784 incoming weights in layer 1 (red positive, blue negative). "
+        f"The first picture is unit {j}'s 784 incoming weights in layer 1, laid out like the 28×28 image "
+        f"(the legend says how positive and negative are drawn). "
         f"Which of the four test images A–D makes unit {j} most active?",
         "choice", answer,
         f"Unit {j}'s activations: " + ", ".join(f"#{i} {acts[i, j]:.3f}" for i in shown) +
-        ". The winner is bright where the weights are red and dark where they are blue.",
+        ". The winner is bright where the weights are positive and dark where they are negative.",
         choices=choices,
         images=[{"caption": f"unit {j} weights", "kind": "weights", "grid": _grid(net.weights[0][j])}] +
                [{"caption": f"{LETTERS[k]}) image #{i}", "kind": "pixels", "grid": _grid(x[i])} for k, i in enumerate(shown)],

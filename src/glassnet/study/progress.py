@@ -8,6 +8,7 @@ nothing is asked again before it is due.
 The file is opened in WAL mode with a busy timeout, so the terminal and the web lab can study from
 the same file at the same time; every answer is one transaction, so a crash mid-answer loses at
 most that answer. A file that is not a readable glassnet study database is reported, never replaced.
+Opened read-only (`stats`, `mastery`), a missing file is the empty state and is not created.
 """
 
 from __future__ import annotations
@@ -97,8 +98,9 @@ CREATE TABLE IF NOT EXISTS reviews (
 class Progress:
     """The learner's FSRS cards in one SQLite file. `now=` everywhere so tests can freeze time."""
 
-    def __init__(self, path: str | Path | None = None, scheduler: Scheduler | None = None):
+    def __init__(self, path: str | Path | None = None, scheduler: Scheduler | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
         # Fuzzing off: the same answers give the same schedule (testable, explainable).
         self.scheduler = scheduler or Scheduler(enable_fuzzing=False)
         self.items = study_items()
@@ -115,9 +117,14 @@ class Progress:
         if self.path.is_dir():
             raise StudyDatabaseError(f"--db {self.path} is a folder; give a file name such as {self.path / 'study.sqlite3'}")
         existed = self.path.exists()
+        # A command that only reads must leave no file (nor folder) behind: with nothing answered yet,
+        # an empty database in memory gives the same empty state.
+        in_memory = self.read_only and not existed
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None, check_same_thread=False)
+            if not in_memory:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(":memory:" if in_memory else str(self.path), timeout=10, isolation_level=None,
+                                 check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise self._fail(exc) from None
         try:
@@ -148,6 +155,10 @@ class Progress:
             db.close()
             raise self._fail(exc) from None
         return db
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StudyDatabaseError(f"the study progress file {self.path} was opened read-only: nothing can be recorded")
 
     def close(self) -> None:
         self.db.close()
@@ -204,6 +215,7 @@ class Progress:
             raise ConfigError(f"unknown study item {item_id!r}")
         rating = parse_rating(rating)
         now = as_utc(now)
+        self._writable()
         try:
             self.db.execute("BEGIN IMMEDIATE")  # take the write lock first: the read below must not go stale
             row = self.db.execute("SELECT fsrs, streak, reviews, lapses FROM cards WHERE item_id=?",
@@ -229,6 +241,7 @@ class Progress:
         return card
 
     def reset(self) -> None:
+        self._writable()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM cards")
@@ -271,7 +284,12 @@ class Progress:
         return 0.0 if card is None else float(self.scheduler.get_card_retrievability(card, as_utc(now)))
 
     def mastery(self, now: datetime | None = None) -> dict:
-        """Per question: how sure (FSRS recall probability), streak, next due; plus totals."""
+        """Per question: how sure (FSRS recall probability), streak, next due; plus totals.
+
+        A question is its card and its exercise types. Recall and streak are over the items already
+        answered, with `seen` of `items_total` saying how many those are: right after a first good
+        answer to the card, "100 % recall, 1 of 2 seen, due now: its exercise is new" is true, where
+        a 0 % from the exercise not yet met would contradict the answer just given."""
         now = as_utc(now)
         known = self.cards()
         questions = []
@@ -284,19 +302,27 @@ class Progress:
                               "state": k["card"].state.name if k else "New",
                               "recall": self.retrievability(k["card"] if k else None, now),
                               "streak": k["streak"] if k else 0, "reviews": k["reviews"] if k else 0,
-                              "due": k["card"].due.isoformat() if k else None})
-            recall = min(p["recall"] for p in parts)  # sure of a question only when sure of all its parts
-            dues = [known[it.id]["card"].due for it in mine if it.id in known]
+                              "due": k["card"].due.isoformat() if k else None,
+                              "due_now": k is None or k["card"].due <= now})
+            seen = [p for p in parts if p["reviewed"]]
+            # Due now: a review that fell due, or an item never met (always waiting); reviews first.
+            due_items = [p["item"] for p in seen if p["due_now"]] + [p["item"] for p in parts if not p["reviewed"]]
+            dues = [known[p["item"]]["card"].due for p in seen]
+            # Mastered: every part answered, out of the short learning steps (FSRS "Review" state, days
+            # between reviews), and each still recalled with at least the desired retention (90 %).
+            mastered = (all(p["state"] == "Review" for p in parts)
+                        and min(p["recall"] for p in parts) >= self.scheduler.desired_retention)
             questions.append({
                 "question": card.question, "id": card.id, "title": card.title,
-                "recall": round(recall, 4), "streak": min(p["streak"] for p in parts),
-                "next_due": min(dues).isoformat() if len(dues) == len(mine) else now.isoformat(),
-                "due_now": len(dues) < len(mine) or min(dues) <= now,
+                # sure of what was seen only when sure of all of it: the weakest seen part
+                "recall": round(min((p["recall"] for p in seen), default=0.0), 4),
+                "streak": min((p["streak"] for p in seen), default=0),
+                "seen": len(seen), "items_total": len(parts),
+                "next_due": now.isoformat() if due_items else min(dues).isoformat(),
+                "due_now": bool(due_items), "due_items": due_items,
                 # Still in the short learning steps (minutes apart): FSRS's recall is not yet meaningful.
                 "learning": any(p["state"] in ("Learning", "Relearning") for p in parts),
-                # Mastered: every part has left the short learning steps (FSRS "Review" state, days
-                # between reviews) and is still recalled with at least the desired retention (90 %).
-                "mastered": all(p["state"] == "Review" for p in parts) and recall >= self.scheduler.desired_retention,
+                "mastered": mastered,
                 "items": parts})
         totals = self.stats(now)
         return {"now": now.isoformat(), "db": str(self.path), "questions": questions,

@@ -16,7 +16,8 @@
     #view-study .study-curve { color: inherit; max-width: 100%; margin: .5rem 0; }
     #view-study .study-prompt { font-size: 1.05rem; }
     #view-study #study-answer { max-width: 40rem; }
-    #view-study .neg-text { color: #e66; }` }));
+    #view-study .neg-text { color: #e66; }
+    #view-study a.study-tab-link { color: var(--accent); }` }));
   let current = null;       // the card or exercise on screen (from /api/study/next)
   const seen = new Set();   // items asked in this visit: one pass through what is due
 
@@ -42,7 +43,7 @@
     return data;
   }
 
-  // A 28x28 grid on a canvas: pixels grey, weights red (+) / blue (-) on a scale symmetric about 0.
+  // A 28x28 grid on a canvas: pixels grey, weights blue (+) / red (-) on a scale symmetric about 0, as in the lab's other tabs.
   function gridCanvas(im) {
     const c = h("canvas", { width: 28, height: 28, class: "study-grid", title: im.caption });
     c.style.width = "168px"; c.style.height = "168px"; c.style.imageRendering = "pixelated";
@@ -55,7 +56,7 @@
       let R, G, B;
       if (im.kind === "weights") {
         const t = Math.min(1, Math.abs(v) / m);
-        [R, G, B] = v > 0 ? [255, 255 * (1 - t), 255 * (1 - t)] : [255 * (1 - t), 255 * (1 - t), 255];
+        [R, G, B] = v > 0 ? [255 * (1 - t), 255 * (1 - t), 255] : [255, 255 * (1 - t), 255 * (1 - t)];
       } else { R = G = B = 255 * Math.min(1, Math.max(0, v)); }
       img.data.set([R, G, B, 255], i);
     }));
@@ -91,11 +92,23 @@
     return svg;
   }
 
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
   function dueText(s) {
     const sec = s.due_in_seconds;
     if (sec < 3600) return "in " + Math.max(1, Math.round(sec / 60)) + " min";
     if (sec < 2 * 86400) return "in " + Math.round(sec / 3600) + " h";
-    return "in " + Math.round(sec / 86400) + " days";
+    return "in " + plural(Math.round(sec / 86400), "day");
+  }
+
+  // When a question is next due; if now, which of its items and why (a review fell due, or new).
+  function questionDue(q) {
+    if (!q.due_now) return q.next_due.slice(0, 16).replace("T", " ");
+    const reviewed = Object.fromEntries(q.items.map((p) => [p.item, p.reviewed]));
+    const groups = { review: [], new: [] };
+    for (const id of q.due_items) groups[reviewed[id] ? "review" : "new"].push(id.includes(":") ? id.split(":")[1] : "card");
+    return "now (" + Object.entries(groups).filter(([, names]) => names.length)
+      .map(([why, names]) => why + ": " + names.join(", ")).join("; ") + ")";
   }
 
   function panel(...kids) { return h("div", { class: "panel study-panel" }, ...kids); }
@@ -103,17 +116,19 @@
   async function showMastery(into) {
     try {
       const m = await call("GET", "/api/study/mastery");
+      // Recall and streak are over the items seen; with none seen there is nothing to measure yet.
       const rows = m.questions.map((q) => h("tr", {},
         h("td", { text: q.question }), h("td", { text: q.title }),
-        h("td", { class: "num", text: Math.round(100 * q.recall) + " %" + (q.learning ? " (learning)" : "") }),
-        h("td", { class: "num", text: q.streak }),
-        h("td", { text: q.due_now ? "now" : q.next_due.slice(0, 16).replace("T", " ") }),
+        h("td", { text: `${q.seen} of ${q.items_total}` }),
+        h("td", { class: "num", text: q.seen ? Math.round(100 * q.recall) + " %" + (q.learning ? " (learning)" : "") : "–" }),
+        h("td", { class: "num", text: q.seen ? q.streak : "–" }),
+        h("td", { text: questionDue(q) }),
         h("td", { text: q.mastered ? "✓" : "" })));
       into.replaceChildren(h("h3", { text: `How sure you are: ${m.mastered} of ${m.of} questions mastered` }),
         h("table", { class: "table study-mastery" },
-          h("thead", {}, h("tr", {}, ...["#", "question", "recall", "streak", "next due", "mastered"].map((t) => h("th", { text: t })))),
+          h("thead", {}, h("tr", {}, ...["#", "question", "seen", "recall", "streak", "next due", "mastered"].map((t) => h("th", { text: t })))),
           h("tbody", {}, ...rows)),
-        h("p", { class: "hint", text: `${m.reviews} answers so far, ${m.due_now} due now. Recall = FSRS's probability that you still know it.` }));
+        h("p", { class: "hint", text: `${plural(m.reviews, "answer")} so far, ${m.due_now} due now. Recall = FSRS's probability that you still know the items seen.` }));
     } catch (e) { into.replaceChildren(h("p", { class: "status", text: e.message })); }
   }
 
@@ -145,9 +160,17 @@
     return h("p", { class: "sub", text: `Question ${c.question}: ${c.card.title} — ${c.kind === "exercise" ? "exercise " + c.exercise.type : "card"}` });
   }
 
+  // The lab tab a card names (deck.toml's `lab`: the tab button's text) as a link that opens it.
+  function tabLink(name) {
+    const tab = [...document.querySelectorAll(".tab")].find((t) => t.textContent.trim() === name);
+    if (!tab) return name;
+    return h("a", { href: "#" + tab.dataset.view, class: "study-tab-link", text: name,
+                    onclick: (ev) => { ev.preventDefault(); tab.click(); } });
+  }
+
   function links(c) {
     return h("p", { class: "hint" }, "See it: ", h("code", { text: c.inspect || c.card.inspect }),
-      " in a terminal, or the " + (c.lab || c.card.lab) + " tab.");
+      " in a terminal, or the ", tabLink(c.lab || c.card.lab), " tab.");
   }
 
   function renderQuestion(card, c) {
@@ -185,6 +208,9 @@
   function renderExercise(card, c) {
     const ex = c.exercise;
     const figs = ex.images.length ? h("div", { class: "row study-images" }, ...ex.images.map(gridCanvas)) : null;
+    // The prompt leaves how the pictures are drawn to each front end: here, one square per weight.
+    const legend = ex.images.some((im) => im.kind === "weights")
+      ? h("p", { class: "hint study-legend", text: "Weights: 28×28, one square per pixel's weight; blue positive, red negative, white near 0." }) : null;
     const msg = h("p", { class: "status" });
     let input;
     if (ex.kind === "choice") {
@@ -210,7 +236,7 @@
           h("button", { class: "primary", onclick: next, text: "Next" }));
       } catch (e) { msg.textContent = e.message; }  // empty or not a number: say so, let them retry
     };
-    card.replaceChildren(...[header(c), h("p", { class: "study-prompt", style: "white-space: pre-wrap", text: ex.prompt }), figs,
+    card.replaceChildren(...[header(c), h("p", { class: "study-prompt", style: "white-space: pre-wrap", text: ex.prompt }), figs, legend,
       ex.curve ? curveSvg(ex.curve) : null, form].filter((k) => k != null));
   }
 
