@@ -224,3 +224,11 @@ def test_lab_host_that_is_not_this_machine(capsys, trained, tmp_path):
     code, out, err = run(capsys, "lab", "--no-browser", "--host", "192.0.2.1", "--port", "0",
                          "--runs-dir", tmp_path, "--model", trained)
     assert code == 2 and err.count("\n") == 1 and "--host must be an address of this machine" in err
+
+
+def test_lab_refuses_a_damaged_study_file_at_start(capsys, tmp_path):
+    bad = tmp_path / "study.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    code, out, err = run(capsys, "lab", "--no-browser", "--study-db", bad, "--runs-dir", tmp_path / "runs")
+    assert code == 2 and err.count("\n") == 1 and f"the study progress file {bad} cannot be used" in err
+    assert bad.read_bytes() == b"this is not a database" * 100  # left as it was

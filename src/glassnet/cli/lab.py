@@ -80,6 +80,10 @@ def lab_command(
         probe.unlink()
     except OSError as exc:
         raise ConfigError(f"--runs-dir {runs_dir}: cannot save runs there ({exc.strerror or exc})") from None
+    from ..study.progress import Progress
+
+    with Progress(study_db, read_only=True):  # a damaged progress file is refused now, not in the Study tab
+        pass
     path = _model_to_show(model, runs_dir, quiet=json_)
     web_app = create_app(path, runs_dir, study_db=study_db)
     # Bind the socket ourselves so that --port 0 can report the port it actually got.
