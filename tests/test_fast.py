@@ -41,7 +41,7 @@ def test_fast_gradient_matches_backprop(sample, activation, output, cost, sizes)
     batch = np.arange(40, 90)
     ws = fast.Workspace(net, 64)  # room for 64 rows, given 50: a short batch, as at an epoch's end
     ws.copy_in(net.parameters(), ws.params)
-    ws.gradients(net, x[batch], y[batch], 1 / len(batch))
+    ws.gradients(x[batch], y[batch], 1 / len(batch))
     grad_w, grad_b = net.backprop(x[batch], labels[batch])
     for g_fast, g in zip(ws.network_grads(), [g for gb in zip(grad_w, grad_b) for g in gb]):
         np.testing.assert_allclose(g_fast, g, rtol=1e-4, atol=1e-6)

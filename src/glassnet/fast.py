@@ -35,43 +35,60 @@ from types import SimpleNamespace
 import numpy as np
 
 # ----------------------------------------------------------------------------------------------
-# In-place activations: `out` receives f(z) (out may be z itself).
+# In-place activations: `out` receives f(z) (out may be z itself). Each is looked up by name once
+# per epoch (`Workspace`), not on every call.
 
 # Constants as 0-d float32 arrays: NumPy turns a Python float into an array on every call, which
-# costs as much as the arithmetic on a 16-unit layer. (0.5 and 1 are exact in any precision.)
-_HALF, _ONE = np.array(0.5, np.float32), np.array(1, np.float32)
+# costs as much as the arithmetic on a 16-unit layer. (0, 0.5 and 1 are exact in any precision.)
+_ZERO, _HALF, _ONE = np.array(0, np.float32), np.array(0.5, np.float32), np.array(1, np.float32)
 
 
-def _activate(name, z, out):
-    if name == "sigmoid":
-        np.multiply(z, _HALF, out=out)
-        np.tanh(out, out=out)
-        out *= _HALF
-        out += _HALF
-    elif name == "tanh":
-        np.tanh(z, out=out)
-    elif name == "relu":
-        np.maximum(z, 0, out=out)
-    else:  # softmax, row by row; shifting by the row's max changes nothing but overflow
-        np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= np.add.reduce(out, axis=-1, keepdims=True)
+def _sigmoid(z, out):  # σ(z) = ½·tanh(z/2) + ½
+    np.multiply(z, _HALF, out=out)
+    np.tanh(out, out=out)
+    out *= _HALF
+    out += _HALF
     return out
 
 
-def _times_slope(name, delta, a, scratch):
-    """delta ⊙= f'(z), with the slope written from the activation a = f(z)."""
-    if name == "sigmoid":  # σ' = a(1 − a)
-        np.subtract(_ONE, a, out=scratch)
-        scratch *= a
-        delta *= scratch
-    elif name == "tanh":  # tanh' = 1 − a²
-        np.multiply(a, a, out=scratch)
-        np.subtract(_ONE, scratch, out=scratch)
-        delta *= scratch
-    else:  # relu' = 1 where z > 0, i.e. where a > 0
-        np.greater(a, 0, out=scratch, casting="unsafe")
-        delta *= scratch
+def _tanh(z, out):
+    return np.tanh(z, out=out)
+
+
+def _relu(z, out):
+    return np.maximum(z, _ZERO, out=out)
+
+
+def _softmax_rows(z, out):  # row by row; shifting by the row's max changes nothing but overflow
+    np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= np.add.reduce(out, axis=-1, keepdims=True)
+    return out
+
+
+ACTIVATE = {"sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu, "softmax": _softmax_rows}
+
+
+# delta ⊙= f'(z), with the slope written from the activation a = f(z) (scratch: room for it).
+
+def _times_sigmoid_slope(delta, a, scratch):  # σ' = a(1 − a)
+    np.subtract(_ONE, a, out=scratch)
+    scratch *= a
+    delta *= scratch
+
+
+def _times_tanh_slope(delta, a, scratch):  # tanh' = 1 − a²
+    np.multiply(a, a, out=scratch)
+    np.subtract(_ONE, scratch, out=scratch)
+    delta *= scratch
+
+
+def _times_relu_slope(delta, a, scratch):  # relu' = 1 where z > 0, i.e. where a > 0
+    np.greater(a, _ZERO, out=scratch, casting="unsafe")
+    delta *= scratch
+
+
+TIMES_SLOPE = {"sigmoid": _times_sigmoid_slope, "tanh": _times_tanh_slope, "relu": _times_relu_slope}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -85,7 +102,7 @@ def _activate_columns(name, zt, ones, scratch=None):
     every example; down the columns the same maximum is one vectorised pass over whole rows, and
     the sums are the product 1ᵀ·zt: several times faster for a batch (see Workspace)."""
     if name != "softmax":
-        return _activate(name, zt, zt)
+        return ACTIVATE[name](zt, zt)
     zt -= np.maximum.reduce(zt, axis=0, out=scratch)  # shifting by the max changes nothing but overflow
     np.exp(zt, out=zt)
     zt /= np.dot(ones, zt, out=scratch)
@@ -104,11 +121,11 @@ def feedforward(net, x, activate_output=True):
     for w, b in hidden:
         z = np.dot(w, a) if a.ndim == 1 else a @ w.T  # (one image: the matrix-vector product W·a)
         z += b
-        a = _activate(net.activation, z, z)
+        a = ACTIVATE[net.activation](z, z)
     if a.ndim == 1:
         z = np.dot(w_out, a)
         z += b_out
-        return _activate(net.output, z, z) if activate_output else z
+        return ACTIVATE[net.output](z, z) if activate_output else z
     zt = w_out @ a.T  # zᵀ = W·aᵀ + b: one column per example
     zt += b_out[:, None]
     if activate_output:
@@ -155,7 +172,12 @@ class Workspace:
         self.x, self.y = np.empty((n, net.sizes[0]), dt), np.empty((n, net.sizes[-1]), dt)
         self.units_ones = np.ones(net.sizes[-1], dt)  # 1ᵀ·a: the sum over the output units, as a product
         self.w_out, self.b_out = self.w[-1].T, self.b[-1][:, None]  # the output layer's W and b, as a column
-        self.sizes = net.sizes
+        self.sizes, self.batch_size = net.sizes, n
+        # What the step does, decided once here rather than on every call.
+        self.activate, self.times_slope = ACTIVATE[net.activation], TIMES_SLOPE[net.activation]
+        self.output, self.quadratic = net.output, net.cost_name == "quadratic"
+        last = len(self.shapes) - 1
+        self.hidden, self.backwards = range(last), range(last, -1, -1)
         self.full = self._buffers(n)
 
     def _buffers(self, n):
@@ -194,29 +216,31 @@ class Workspace:
         for view, a in zip(self.views(flat), arrays):
             a[...] = view.T
 
-    def gradients(self, net, xb, yb, scale):
-        """Backprop for one batch into self.grads: the gradient of the summed cost, times `scale`."""
-        r = self.rows(len(xb))
-        last = len(self.shapes) - 1
+    def gradients(self, xb, yb, scale):
+        """Backprop for one batch into self.grads: the gradient of the summed cost, times `scale`
+        (best a 0-d array of the network's dtype: a Python float is converted on every use)."""
+        r = self.full if len(xb) == self.batch_size else self.rows(len(xb))
+        f, w, b = self.activate, self.w, self.b
         inputs = [xb]  # each layer's input: x, then each hidden layer's activation
-        for l in range(last):  # the hidden layers
-            z = np.dot(inputs[-1], self.w[l], out=r.a[l])  # z = a·Wᵀ + b
-            z += self.b[l]
-            inputs.append(_activate(net.activation, z, z))
+        for l in self.hidden:
+            z = np.dot(inputs[l], w[l], out=r.a[l])  # z = a·Wᵀ + b
+            z += b[l]
+            inputs.append(f(z, z))
         a = np.dot(self.w_out, inputs[-1].T, out=r.out_a)  # the output layer, transposed: zᵀ = W·aᵀ + b
         a += self.b_out
-        _activate_columns(net.output, a, self.units_ones, r.per_example)
+        _activate_columns(self.output, a, self.units_ones, r.per_example)
         delta = np.subtract(a, yb.T, out=r.out_delta)  # cross-entropy: δ_L = a − y
-        if net.cost_name == "quadratic":  # with a sigmoid output: δ_L = (a − y)·σ'(z)
-            _times_slope("sigmoid", delta, a, r.out_slope)
+        if self.quadratic:  # with a sigmoid output: δ_L = (a − y)·σ'(z)
+            _times_sigmoid_slope(delta, a, r.out_slope)
         delta *= scale  # backprop is linear in δ: every gradient below comes out scaled
         delta = delta.T  # (a view: one row per example again)
-        for l in range(last, -1, -1):
-            np.dot(inputs[l].T, delta, out=self.gw[l])  # ∂C/∂Wᵀ = aᵀ·δ
-            np.dot(r.ones, delta, out=self.gb[l])  # ∂C/∂b = Σ δ over the batch
-            if l > 0:
-                back = np.dot(delta, self.w[l].T, out=r.delta[l - 1])  # δ·W, then ⊙ f'(z)
-                _times_slope(net.activation, back, inputs[l], r.slope[l - 1])
+        gw, gb, times_slope = self.gw, self.gb, self.times_slope
+        for l in self.backwards:
+            np.dot(inputs[l].T, delta, out=gw[l])  # ∂C/∂Wᵀ = aᵀ·δ
+            np.dot(r.ones, delta, out=gb[l])  # ∂C/∂b = Σ δ over the batch
+            if l:
+                back = np.dot(delta, w[l].T, out=r.delta[l - 1])  # δ·W, then ⊙ f'(z)
+                times_slope(back, inputs[l], r.slope[l - 1])
                 delta = back
         return self.grads
 
@@ -239,16 +263,18 @@ def train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay=0.0, p
     if weight_decay:  # L2 on the weights only: λ where the flat array holds a weight, 0 at a bias
         decay = ws.copy_in([np.full_like(p, weight_decay if p.ndim == 2 else 0) for p in params])
     ahead = ws.size <= GATHER_AHEAD_MAX_PARAMS and _blas_threads() >= 2
+    # The 1/N of the average (and, for plain SGD, the learning rate) scale δ_L once.
+    factor = lr if plain_sgd else 1.0
+    full_scale = np.array(factor / batch_size, net.dtype)
     try:
         with _blas_limit(1 if ahead else None):
             every, done = progress_interval(len(order), batch_size), 0
             for xb, yb in (_gathered_ahead if ahead else _gathered)(x, y, order, batch_size, ws):
                 if progress is not None and done % every == 0:
                     progress(done)
-                done += len(xb)
-                # The 1/N of the average (and, for plain SGD, the learning rate) scale δ_L once.
-                scale = (lr if plain_sgd else 1.0) / len(xb)
-                grads = ws.gradients(net, xb, yb, scale)
+                n = len(xb)
+                done += n
+                grads = ws.gradients(xb, yb, full_scale if n == batch_size else np.array(factor / n, net.dtype))
                 if plain_sgd:  # the gradients already carry η/N: θ ← θ − η·∇C is one subtraction
                     ws.params -= grads
                     continue
