@@ -178,8 +178,9 @@ def test_gathering_ahead_gives_the_same_epoch(sample, monkeypatch, batch_size):
     x, labels = sample
     monkeypatch.setattr(fast, "GATHER_AHEAD_ROWS", 64)
     nets = []
-    for max_params in (10**9, 0):  # every network gathers ahead; none does
-        monkeypatch.setattr(fast, "GATHER_AHEAD_MAX_PARAMS", max_params)
+    for limit in (10**9, 0):  # every network and batch size gathers ahead; none does
+        monkeypatch.setattr(fast, "GATHER_AHEAD_MAX_PARAMS", limit)
+        monkeypatch.setattr(fast, "GATHER_AHEAD_MAX_BATCH", limit)
         net = Network([784, 16, 10], output="softmax", cost="cross-entropy", seed=6)
         opt = Adam(net.parameters())
         with threadpool_limits(1):
@@ -189,16 +190,17 @@ def test_gathering_ahead_gives_the_same_epoch(sample, monkeypatch, batch_size):
     assert all(np.array_equal(p, q) for p, q in zip(nets[0].parameters(), nets[1].parameters()))
 
 
-@pytest.mark.parametrize("threads,expected", [(1, False), (2, True)])
-def test_helper_thread_only_when_two_threads_are_allowed(sample, monkeypatch, threads, expected):
-    """`--threads 1` means one core: the small network then copies its batches itself."""
+@pytest.mark.parametrize("threads,batch_size,expected", [(1, 10, False), (2, 10, True), (2, 64, True), (2, 128, False)])
+def test_helper_thread_only_when_two_threads_are_allowed(sample, monkeypatch, threads, batch_size, expected):
+    """`--threads 1` means one core: the small network then copies its batches itself. From batches
+    of 128 up, BLAS keeps both threads for the first layer's products instead."""
     x, labels = sample
     used = []
     real = fast._gathered_ahead
     monkeypatch.setattr(fast, "_gathered_ahead", lambda *args: used.append(fast._blas_threads()) or real(*args))
     net = Network([784, 16, 10], seed=6)
     with threadpool_limits(threads):
-        fast.train_epoch(net, x, labels, np.arange(len(x)), SGD(net.parameters()), 0.5, 10)
+        fast.train_epoch(net, x, labels, np.arange(len(x)), SGD(net.parameters()), 0.5, batch_size)
         assert fast._blas_threads() == threads  # the limit inside the epoch was put back
     assert bool(used) == expected and used in ([], [1])  # and BLAS kept to one thread beside the helper
 
