@@ -194,7 +194,7 @@ class Workspace:
 
     def rows(self, n):
         """The step's buffers for a batch of n (an epoch's short last batch has its own)."""
-        return self.full if n == len(self.full.ones) else self._buffers(n)
+        return self.full if n == self.batch_size else self._buffers(n)
 
     def views(self, flat):
         """[W0ᵀ, b0, W1ᵀ, b1, ...]: views into a flat array of this layout."""
@@ -219,7 +219,7 @@ class Workspace:
     def gradients(self, xb, yb, scale):
         """Backprop for one batch into self.grads: the gradient of the summed cost, times `scale`
         (best a 0-d array of the network's dtype: a Python float is converted on every use)."""
-        r = self.full if len(xb) == self.batch_size else self.rows(len(xb))
+        r = self.rows(len(xb))
         f, w, b = self.activate, self.w, self.b
         inputs = [xb]  # each layer's input: x, then each hidden layer's activation
         for l in self.hidden:
