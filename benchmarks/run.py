@@ -10,6 +10,7 @@ BLAS/PyTorch thread count for everyone. See benchmarks/README.md for what each f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -141,14 +142,13 @@ class Server:
     on a shared machine slows all three alike instead of landing on one framework's whole run."""
 
     def __init__(self, framework: str, n_train: int | None, n_sweep: int):
-        self.framework, self.n_train, self.n_sweep = framework, n_train, n_sweep
+        self.framework, self.n_sweep = framework, n_sweep
         self.data = load(n_train)
         self.warm = False
 
     def setup(self, config: str, epochs: int) -> dict:
         x, labels, test_x, test_labels = self.data
-        self.cfg = CONFIGS[config]
-        self.run, self.predict, self.predict_one, prepare, targets = make_trainer(self.framework, self.cfg)
+        self.run, self.predict, self.predict_one, prepare, targets = make_trainer(self.framework, CONFIGS[config])
         self.x, self.test_x, self.test_labels = prepare(x), prepare(test_x), test_labels
         self.y = targets(labels)  # one-hot for glassnet and NumPy, class indices for PyTorch
         rng = np.random.default_rng([0, 1])  # glassnet's training stream: one permutation per epoch
@@ -244,8 +244,15 @@ class Worker:
         self.stderr.close()
 
 
-def workers(args) -> dict:
-    return {fw: Worker(fw, args) for fw in FRAMEWORKS}
+@contextlib.contextmanager
+def workers(args):
+    """One worker process per framework, {framework: Worker}, closed afterwards."""
+    ws = {fw: Worker(fw, args) for fw in FRAMEWORKS}
+    try:
+        yield ws
+    finally:
+        for w in ws.values():
+            w.close()
 
 
 def turns(k: int) -> list[str]:
@@ -261,8 +268,7 @@ def pause():
 def measure_config(config: str, args, predict_calls: int, square_n: int) -> dict:
     """Train `config` in the three frameworks in lock-step, one epoch each in turn, with a square
     matmul between rounds (the machine's peak at that moment, for the bound)."""
-    ws = workers(args)
-    try:
+    with workers(args) as ws:
         out = {fw: {"framework": fw, "config": config, "epoch_seconds": [], "rss_after_epoch_mb": [],
                     **ws[fw].ask("setup", config=config, epochs=args.epochs)} for fw in FRAMEWORKS}
         peaks = []
@@ -280,44 +286,37 @@ def measure_config(config: str, args, predict_calls: int, square_n: int) -> dict
             o["median_seconds"] = statistics.median(o["epoch_seconds"])
             o["rss_growth_mb"] = o["rss_after_epoch_mb"][-1] - o["rss_after_epoch_mb"][0]
         if config == PREDICT_CONFIG:
-            rounds = 3
-            calls = -(-predict_calls // rounds)
-            one, batch = {fw: [] for fw in FRAMEWORKS}, {fw: [] for fw in FRAMEWORKS}
+            rounds, calls = 3, -(-predict_calls // 3)
+            one = {fw: [] for fw in FRAMEWORKS}  # every call's µs
+            one_rounds, batch_seconds, images = ({fw: [] for fw in FRAMEWORKS} for _ in range(3))
             for k in range(rounds):
                 for fw in turns(k):
                     pause()
-                    one[fw] += ws[fw].ask("predict_one_block", calls=calls)["us"]
-                    batch[fw].append(ws[fw].ask("predict_batch", reps=5))
+                    us = ws[fw].ask("predict_one_block", calls=calls)["us"]
+                    one[fw] += us
+                    one_rounds[fw].append(statistics.median(us))
+                    b = ws[fw].ask("predict_batch", reps=5)
+                    batch_seconds[fw].append(b["seconds"])
+                    images[fw] = b["images"]
             for fw in FRAMEWORKS:
-                seconds = [b["seconds"] for b in batch[fw]]
                 out[fw].update(predict_one_us=statistics.median(one[fw]), predict_calls=len(one[fw]),
-                               predict_one_us_rounds=[statistics.median(one[fw][i:i + calls])
-                                                      for i in range(0, len(one[fw]), calls)],
-                               test_images_per_second=batch[fw][0]["images"] / statistics.median(seconds),
-                               test_set_seconds_rounds=seconds)
+                               predict_one_us_rounds=one_rounds[fw],
+                               test_images_per_second=images[fw] / statistics.median(batch_seconds[fw]),
+                               test_set_seconds_rounds=batch_seconds[fw])
         return {"frameworks": out, "square_gflops_rounds": peaks}
-    finally:
-        for w in ws.values():
-            w.close()
 
 
 def measure_scaling(args, n_epoch: int) -> dict:
     """The sweep, one point at a time in every framework in turn."""
-    ws = workers(args)
-    try:
+    with workers(args) as ws:
         out = {fw: {"batch": [], "width": []} for fw in FRAMEWORKS}
-        k = 0
-        for key, values in (("batch", SWEEP_BATCHES), ("width", SWEEP_WIDTHS)):
-            for v in values:
-                print(f"scaling: {key} {v}", file=sys.stderr)
-                for fw in turns(k):
-                    pause()
-                    out[fw][key].append(ws[fw].ask("sweep", key=key, value=v, n_epoch=n_epoch)["seconds"])
-                k += 1
+        points = [(key, v) for key, values in (("batch", SWEEP_BATCHES), ("width", SWEEP_WIDTHS)) for v in values]
+        for k, (key, v) in enumerate(points):
+            print(f"scaling: {key} {v}", file=sys.stderr)
+            for fw in turns(k):
+                pause()
+                out[fw][key].append(ws[fw].ask("sweep", key=key, value=v, n_epoch=n_epoch)["seconds"])
         return out
-    finally:
-        for w in ws.values():
-            w.close()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -423,7 +422,7 @@ def versions() -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 training images and small sweeps (~1 minute)")
+    parser.add_argument("--quick", action="store_true", help="10,000 training images and small sweeps (~1.5 minutes)")
     parser.add_argument("--threads", type=int, default=2, help="BLAS / PyTorch threads for everyone (default 2)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs per network, every framework's epoch k measured back to back "
