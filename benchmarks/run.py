@@ -261,8 +261,15 @@ def turns(k: int) -> list[str]:
     return list(FRAMEWORKS[i:] + FRAMEWORKS[:i])
 
 
+# After its work an OpenBLAS thread spins, waiting for more, for 2^28 cycles (its THREAD_TIMEOUT:
+# about 0.1 s) before it sleeps. A worker started while another process's BLAS threads still spin
+# shares the 2 cores with them: after a 50 ms pause, the epoch that came right after the square
+# matmul took 98 ms (glassnet, 3b1b-b128, median of 6) against 51 ms after 150 ms.
+PAUSE_SECONDS = 0.2
+
+
 def pause():
-    time.sleep(0.05)  # BLAS and OpenMP threads spin a little after their work: let them go quiet
+    time.sleep(PAUSE_SECONDS)  # let the last one's BLAS and OpenMP threads go quiet
 
 
 def measure_config(config: str, args, predict_calls: int, square_n: int) -> dict:
