@@ -68,3 +68,35 @@ def test_a_failing_worker_is_reported_not_hung(quick_args):
             worker.ask("setup", config="no-such-config", epochs=3)
     finally:
         worker.close()
+
+
+def test_scaling_keeps_each_frameworks_fastest_of_interleaved_rounds(monkeypatch):
+    """Each sweep point is asked of every framework SWEEP_ROUNDS times, one pass per request, in
+    rotating order, and the fastest pass is the one plotted: a slow spell on one pass does not count."""
+    asked = []
+
+    class FakeWorker:
+        def __init__(self, fw):
+            self.fw, self.calls = fw, 0
+
+        def ask(self, cmd, key, value, n_epoch):
+            assert cmd == "sweep"
+            asked.append((self.fw, key, value))
+            self.calls += 1
+            return {"seconds": {1: 5.0, 2: 2.0, 3: 9.0}[self.calls % 3 or 3] * value}  # the second pass is fastest
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def fake_workers(args):
+        yield {fw: FakeWorker(fw) for fw in run.FRAMEWORKS}
+
+    monkeypatch.setattr(run, "workers", fake_workers)
+    monkeypatch.setattr(run, "pause", lambda: None)
+    monkeypatch.setattr(run, "SWEEP_BATCHES", [1])
+    monkeypatch.setattr(run, "SWEEP_WIDTHS", [16])
+    out = run.measure_scaling(argparse.Namespace(), n_epoch=100)
+    assert out == {fw: {"batch": [2.0], "width": [32.0]} for fw in run.FRAMEWORKS}
+    assert len(asked) == 2 * run.SWEEP_ROUNDS * len(run.FRAMEWORKS)
+    firsts = [asked[i][0] for i in range(0, run.SWEEP_ROUNDS * 3, 3)]  # who went first in each round
+    assert len(set(firsts)) == run.SWEEP_ROUNDS  # the order rotates between rounds
