@@ -41,6 +41,7 @@ PREDICT_CONFIG = "3b1b-b32"  # the trained network whose prediction speed is mea
 SWEEP_BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 SWEEP_WIDTHS = [16, 32, 64, 128, 256, 512, 1024]
 SWEEP_WIDTH_BATCH = 32
+SWEEP_ROUNDS = 3  # passes per framework at each point of the sweep, interleaved; the fastest is kept
 
 
 # ----------------------------------------------------------------------------------------------
@@ -308,9 +309,6 @@ def measure_config(config: str, args, predict_calls: int, square_n: int) -> dict
                                test_images_per_second=images[fw] / statistics.median(batch_seconds[fw]),
                                test_set_seconds_rounds=batch_seconds[fw])
         return {"frameworks": out, "square_gflops_rounds": peaks}
-
-
-SWEEP_ROUNDS = 3
 
 
 def measure_scaling(args, n_epoch: int) -> dict:

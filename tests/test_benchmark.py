@@ -1,6 +1,7 @@
 """The benchmark's own arithmetic and its lock-step workers (PyTorch is not needed for these)."""
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -84,8 +85,6 @@ def test_scaling_keeps_each_frameworks_fastest_of_interleaved_rounds(monkeypatch
             asked.append((self.fw, key, value))
             self.calls += 1
             return {"seconds": {1: 5.0, 2: 2.0, 3: 9.0}[self.calls % 3 or 3] * value}  # the second pass is fastest
-
-    import contextlib
 
     @contextlib.contextmanager
     def fake_workers(args):
