@@ -94,7 +94,7 @@ def load(n_train: int | None):
 
     data = load_mnist()
     train = data.train.take(n_train) if n_train else data.train
-    return train.x, train.labels.astype(np.int64), data.test.x, data.test.labels.astype(np.int64)
+    return train.x, train.labels.astype(np.int64), data.test.x, data.test.labels.astype(np.int64), train.pixels
 
 
 def make_trainer(framework: str, cfg: dict):
@@ -147,10 +147,16 @@ class Server:
         self.data = load(n_train)
         self.warm = False
 
+    def training_images(self, n=None):
+        """What this framework trains on: glassnet the uint8 images, as `glassnet train` hands them
+        to its epochs (it makes each batch's float32 inputs itself); the peers x = pixels / 255."""
+        x, pixels = self.data[0], self.data[4]
+        return (pixels if self.framework == "glassnet" else x)[:n]
+
     def setup(self, config: str, epochs: int) -> dict:
-        x, labels, test_x, test_labels = self.data
+        _, labels, test_x, test_labels, _ = self.data
         self.run, self.predict, self.predict_one, prepare, targets = make_trainer(self.framework, CONFIGS[config])
-        self.x, self.test_x, self.test_labels = prepare(x), prepare(test_x), test_labels
+        self.x, self.test_x, self.test_labels = prepare(self.training_images()), prepare(test_x), test_labels
         self.y = targets(labels)  # one-hot for glassnet and NumPy, class indices for PyTorch
         rng = np.random.default_rng([0, 1])  # glassnet's training stream: one permutation per epoch
         self.orders = [rng.permutation(len(labels)) for _ in range(epochs)]
@@ -194,9 +200,9 @@ class Server:
             cfg["batch"] = value
         else:
             cfg["sizes"] = [784, value, value, 10]
-        x_all, labels = self.data[0][:self.n_sweep], self.data[1][:self.n_sweep]
+        labels = self.data[1][:self.n_sweep]
         run, _, _, prepare, targets = make_trainer(self.framework, cfg)
-        x, y = prepare(x_all), targets(labels)
+        x, y = prepare(self.training_images(self.n_sweep)), targets(labels)
         order = np.random.default_rng([0, 1]).permutation(len(labels))
         t0 = time.perf_counter()
         run(x, y, order)

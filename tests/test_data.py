@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from glassnet.data import EMBEDDED_MNIST, load_dataset, load_idx_folder, preprocess_image, read_idx
+from glassnet.data import EMBEDDED_MNIST, load_dataset, to_inputs, load_idx_folder, preprocess_image, read_idx
 from glassnet.errors import DataError
 
 
@@ -31,6 +31,14 @@ def test_scaled_view(mnist):
     assert x.dtype == np.float32 and x.shape == (10_000, 784)
     assert x.min() == 0.0 and x.max() == 1.0
     np.testing.assert_array_equal(x[0], mnist.test.images[0].reshape(-1) / np.float32(255))
+
+
+def test_pixels_are_a_view_of_the_images_and_to_inputs_makes_x(mnist):
+    pixels = mnist.test.pixels
+    assert pixels.dtype == np.uint8 and pixels.shape == (10_000, 784)
+    assert np.shares_memory(pixels, mnist.test.images)  # no copy
+    assert np.array_equal(to_inputs(pixels[:500]), mnist.test.x[:500])  # the same floats, bit for bit
+    assert to_inputs(pixels[:2], np.float64).dtype == np.float64
 
 
 def test_validation_split_is_held_out_of_training(mnist):

@@ -47,6 +47,37 @@ def test_fast_gradient_matches_backprop(sample, activation, output, cost, sizes)
         np.testing.assert_allclose(g_fast, g, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("sizes", [[784, 24, 12, 10], [784, 10]])
+@pytest.mark.parametrize("activation,output,cost", KINDS)
+def test_fast_gradient_from_pixels_matches_backprop(mnist, activation, output, cost, sizes):
+    """Fed raw pixel values 0..255, the workspace applies the 1/255 itself: the same gradient as
+    backprop on x = pixels / 255."""
+    net = Network(sizes, activation=activation, output=output, cost=cost, seed=4)
+    pixels, labels = mnist.train.pixels[40:90], mnist.train.labels[40:90]
+    ws = fast.Workspace(net, 64, pixels=True)
+    ws.copy_in(net.parameters(), ws.params)
+    ws.gradients(pixels.astype(np.float32), net.one_hot(labels), 1 / len(labels))
+    grad_w, grad_b = net.backprop(mnist.train.x[40:90], labels)
+    for g_fast, g in zip(ws.network_grads(), [g for gb in zip(grad_w, grad_b) for g in gb]):
+        np.testing.assert_allclose(g_fast, g, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("use_fast", [True, False])
+def test_epoch_from_pixels_matches_epoch_from_inputs(mnist, use_fast):
+    """train() hands the epoch the uint8 images; the result is the epoch on x = pixels / 255:
+    bit for bit in the readable loop (it makes the same floats), to rounding in the fast one."""
+    nets = [Network([784, 16, 16, 10], output="softmax", cost="cross-entropy", seed=5) for _ in range(2)]
+    for net, x in zip(nets, (mnist.train.pixels[:300], mnist.train.x[:300])):
+        train_epoch(net, x, mnist.train.labels[:300], SGD(net.parameters()), 0.5, 32, np.random.default_rng(2),
+                    shift=1, use_fast=use_fast)
+    assert not np.array_equal(nets[0].weights[0], Network([784, 16, 16, 10], seed=5).weights[0])
+    for p, q in zip(nets[0].parameters(), nets[1].parameters()):
+        if use_fast:
+            np.testing.assert_allclose(p, q, rtol=1e-4, atol=1e-5)
+        else:
+            assert np.array_equal(p, q)
+
+
 @pytest.mark.parametrize("activation,output,cost,optimizer,weight_decay", [
     ("sigmoid", "sigmoid", "quadratic", "sgd", 0.0),
     ("sigmoid", "softmax", "cross-entropy", "sgd", 1e-3),
@@ -170,12 +201,15 @@ def test_interrupted_fast_epoch_keeps_the_steps_taken(sample, monkeypatch):
     assert np.abs(opt.m[0]).max() > 0  # Adam's state came back with the parameters
 
 
+@pytest.mark.parametrize("pixels", [False, True])
 @pytest.mark.parametrize("batch_size", [10, 32, 300, 512])
-def test_gathering_ahead_gives_the_same_epoch(sample, monkeypatch, batch_size):
+def test_gathering_ahead_gives_the_same_epoch(mnist, sample, monkeypatch, batch_size, pixels):
     """Batches copied a chunk ahead by the helper thread, or one by one: the same epoch, bit for bit
     (chunks that are not a whole number of batches, and a short last chunk, included). One BLAS
     thread for both: with two, BLAS may split a product's sum differently."""
     x, labels = sample
+    if pixels:  # uint8 images, cast batch by batch (or chunk by chunk) into floats
+        x = mnist.train.pixels[:len(labels)]
     monkeypatch.setattr(fast, "GATHER_AHEAD_ROWS", 64)
     nets = []
     for limit in (10**9, 0):  # every network and batch size gathers ahead; none does

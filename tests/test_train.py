@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from glassnet.data import load_mnist
 from glassnet.errors import ConfigError, DivergedError
 from glassnet.train import (PRESETS, TrainConfig, build_network, learning_rate, preset, shift_images, train)
 
@@ -26,6 +27,14 @@ def test_seeded_runs_are_reproducible_bit_for_bit(mnist):
     other = build_network(TrainConfig(epochs=2, seed=12))
     train(other, mnist, TrainConfig(epochs=2, seed=12), limit=3000)
     assert not np.array_equal(other.weights[0], runs[0][0][0])
+
+
+def test_training_reads_the_images_as_bytes():
+    """train() makes no float copy of the training set: the epochs read its uint8 images."""
+    data = load_mnist()  # a fresh copy: the session's shared one may have made its x already
+    config = TrainConfig(epochs=1, seed=3)
+    train(build_network(config), data, config)  # the whole set: a limit would train on a new Split
+    assert "x" not in vars(data.train)  # Split.x is cached on first use; training never asked for it
 
 
 @pytest.mark.parametrize("overrides", [

@@ -7,7 +7,8 @@ them ourselves because the format is the lesson's raw material and is only a few
 Layout of the arrays handed to the rest of glassnet:
 - ``images``: uint8, shape (N, 28, 28), 0 = background, 255 = ink (exactly as stored);
 - ``labels``: uint8, shape (N,);
-- ``x``: the network's input, float32, shape (N, 784), pixels scaled to 0..1;
+- ``pixels``: the images as rows, uint8 (N, 784), a view (training reads these: a quarter of the bytes);
+- ``x``: the network's input, float32, shape (N, 784), pixels scaled to 0..1 (``to_inputs``);
 - ``y``: the labels again (the network turns them into one-hot targets itself).
 """
 
@@ -126,6 +127,13 @@ def _find_files(folder: Path) -> dict[str, Path]:
 # Data sets
 
 
+def to_inputs(pixels, dtype=np.float32) -> np.ndarray:
+    """Raw pixel bytes (0..255) as the network's input: pixel / 255, in 0..1."""
+    x = np.asarray(pixels).astype(dtype)
+    x /= np.asarray(255, dtype)
+    return x
+
+
 @dataclass(frozen=True)
 class Split:
     """One part of a data set: images and their labels."""
@@ -139,9 +147,12 @@ class Split:
     @functools.cached_property
     def x(self) -> np.ndarray:
         """The network's input: float32 (N, 784) in 0..1."""
-        x = self.images.reshape(len(self.images), int(np.prod(self.images.shape[1:]))).astype(np.float32)
-        x /= np.float32(255)
-        return x
+        return to_inputs(self.pixels)
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """The images as rows of raw bytes, uint8 (N, 784): a view, no copy (what training reads)."""
+        return self.images.reshape(len(self.images), int(np.prod(self.images.shape[1:])))
 
     @property
     def y(self) -> np.ndarray:

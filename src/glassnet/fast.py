@@ -7,15 +7,20 @@ readable `forward`/`backprop` are what every inspection tool calls and what the 
 against finite differences.
 
 Where the time goes in a small network is not the arithmetic but the bookkeeping around it: with
-784-16-16-10 and batches of 10, one step is ~36 NumPy calls on tiny arrays, so every temporary
+784-16-16-10 and batches of 10, one step is ~34 NumPy calls on tiny arrays, so every temporary
 array, dtype conversion and Python object per batch shows. The tricks, each a plain NumPy idiom:
 
 - every array a step needs is made once per epoch (`Workspace`) and written into with ``out=`` /
   in-place operators: no memory is allocated per batch, which for the wide networks also saves
   the page faults of fresh megabyte-sized arrays;
 - parameters, gradients and optimizer state each live in one flat array during an epoch, so an
-  update is a few calls on one vector; weight matrices are held transposed and the output layer
-  one column per example, the layouts BLAS and softmax run fastest in (`Workspace` says why);
+  update is a few calls on one vector; weight matrices are held transposed and, past the first
+  layer, activations one column per example (as in Nielsen's network.py), the layouts BLAS and
+  softmax run fastest in (`Workspace` says why);
+- a bias is a weight on an input that is always 1: each hidden layer's activations carry a row of
+  ones, so the next layer's W·a + b is one product, and so are its weight and bias gradients;
+- training reads the images as raw bytes (uint8, a quarter of the memory traffic of float32) and
+  the first layer applies their 1/255 scale to its 16 sums instead of to 784 inputs;
 - the 1/N of the average, and for plain SGD the learning rate too, are folded into the output
   error δ_L once: backprop is linear in δ, so every gradient comes out already scaled and the update
   is a single subtraction;
@@ -41,6 +46,7 @@ import numpy as np
 # Constants as 0-d float32 arrays: NumPy turns a Python float into an array on every call, which
 # costs as much as the arithmetic on a 16-unit layer. (0, 0.5 and 1 are exact in any precision.)
 _ZERO, _HALF, _ONE = np.array(0, np.float32), np.array(0.5, np.float32), np.array(1, np.float32)
+_255 = np.array(255, np.float32)  # pixel bytes are 0..255; the network's inputs are pixel / 255
 
 
 def _sigmoid(z, out):  # σ(z) = ½·tanh(z/2) + ½
@@ -153,44 +159,59 @@ class Workspace:
     W0, b0, W1, b1, ...; the matrices and vectors a step uses are views into it. So an update
     (θ ← θ − ηg, or Adam's dozen operations) is a few NumPy calls on one long vector instead of a few
     per layer. Each weight matrix is held transposed, (inputs × units) rather than the network's
-    (units × inputs): BLAS runs the two big first-layer products, a·Wᵀ and aᵀ·δ, faster that way.
-    `copy_in` / `copy_out` move parameters and optimizer state between the network's arrays and
-    the workspace: plain copies, so nothing is rounded.
+    (units × inputs), with its bias right below it: `wb[l]` = [Wₗᵀ; bₗ], one (inputs + 1) × units
+    view. `copy_in` / `copy_out` move parameters and optimizer state between the network's arrays
+    and the workspace: plain copies, so nothing is rounded.
 
-    The output layer's z, a and δ are held the other way round, one column per example: softmax's
-    maximum and sum per example then run along contiguous rows of the batch's length, several times
-    faster than along 128 rows of 10 (the transposes are views; BLAS takes either layout).
+    Past the first layer, activations and errors are held one COLUMN per example, as Nielsen's
+    network.py holds them, and each hidden layer's activations have a row of ones below them
+    (`act[l]` = [aₗ; 1]). Then the next layer's z = W·a + b is the one product [W b]·[a; 1], and its
+    gradient [∂C/∂W ∂C/∂b] is the one product δ·[a; 1]ᵀ: on a 16-unit layer a bias add costs as much
+    as the product, so this halves the calls. Softmax's maximum and sum per example also run along
+    contiguous rows of the batch's length that way. The first layer keeps one row per example
+    (x·Wᵀ, the layout BLAS runs the big 784-wide product fastest in) and writes its activations
+    transposed.
+
+    `pixels=True`: the batches arrive as raw pixel values 0..255 (cast from the uint8 images, a
+    quarter of the bytes to fetch from memory), and the first layer applies the 1/255 itself:
+    z = (pixels·Wᵀ)/255 + b, and ∂C/∂W = pixelsᵀ·(δ/255). The same sums, rounded in another order.
     """
 
-    def __init__(self, net, batch_size):
+    def __init__(self, net, batch_size, pixels=False):
         dt, n = net.dtype, batch_size
         self.shapes = list(zip(net.sizes[:-1], net.sizes[1:]))  # (inputs, units) per layer
         self.size = sum(n_in * n_out + n_out for n_in, n_out in self.shapes)
         self.params, self.grads, self.scratch = (np.empty(self.size, dt) for _ in range(3))
         params, grads = self.views(self.params), self.views(self.grads)
         self.w, self.b, self.gw, self.gb = params[0::2], params[1::2], grads[0::2], grads[1::2]  # w[l] = Wₗᵀ
+        self.wb, self.gwb = self.stacked(self.params), self.stacked(self.grads)  # [Wₗᵀ; bₗ]
         self.x, self.y = np.empty((n, net.sizes[0]), dt), np.empty((n, net.sizes[-1]), dt)
+        self.pixels = pixels
+        self.raw = np.empty((n, net.sizes[0]), np.uint8) if pixels else None  # the batch's bytes, before the cast
         self.units_ones = np.ones(net.sizes[-1], dt)  # 1ᵀ·a: the sum over the output units, as a product
-        self.w_out, self.b_out = self.w[-1].T, self.b[-1][:, None]  # the output layer's W and b, as a column
+        self.b_out = self.b[-1][:, None]  # the output layer's b, as a column
         self.sizes, self.batch_size = net.sizes, n
         # What the step does, decided once here rather than on every call.
         self.activate, self.times_slope = ACTIVATE[net.activation], TIMES_SLOPE[net.activation]
         self.output, self.quadratic = net.output, net.cost_name == "quadratic"
-        last = len(self.shapes) - 1
-        self.hidden, self.backwards = range(last), range(last, -1, -1)
+        self.last = len(self.shapes) - 1  # the output layer's index; layers 0 .. last − 1 are hidden
         self.full = self._buffers(n)
 
     def _buffers(self, n):
         dt, sizes, hidden = self.params.dtype, self.sizes, self.sizes[1:-1]
+        act = [np.empty((units + 1, n), dt) for units in hidden]  # [a; 1], one column per example
+        for a in act:
+            a[-1] = 1
         return SimpleNamespace(
-            a=[np.empty((n, units), dt) for units in hidden],  # z, then f(z) in its place
-            delta=[np.empty((n, units), dt) for units in hidden],
-            slope=[np.empty((n, units), dt) for units in hidden],
-            out_a=np.empty((sizes[-1], n), dt),  # the output layer, one column per example
+            act=act, a=[a[:-1] for a in act],  # a: the activations alone (a view)
+            z0=np.empty((n, hidden[0]), dt) if hidden else None,  # the first layer's z, one row per example
+            delta=[np.empty((units, n), dt) for units in hidden],
+            slope=[np.empty((units, n), dt) for units in hidden],
+            out_a=np.empty((sizes[-1], n), dt),
             out_delta=np.empty((sizes[-1], n), dt),
             out_slope=np.empty((sizes[-1], n), dt),
             per_example=np.empty(n, dt),
-            ones=np.ones(n, dt))  # 1ᵀ·δ: the bias gradient (δ summed over the batch) as a product
+            ones=np.ones(n, dt))  # δ·1: the first layer's bias gradient (δ summed over the batch) as a product
 
     def rows(self, n):
         """The step's buffers for a batch of n (an epoch's short last batch has its own)."""
@@ -205,6 +226,14 @@ class Workspace:
             at += n_in * n_out + n_out
         return views
 
+    def stacked(self, flat):
+        """[[W0ᵀ; b0], [W1ᵀ; b1], ...]: each bias is the row right below its weights in the flat layout."""
+        views, at = [], 0
+        for n_in, n_out in self.shapes:
+            views.append(flat[at:at + (n_in + 1) * n_out].reshape(n_in + 1, n_out))
+            at += (n_in + 1) * n_out
+        return views
+
     def copy_in(self, arrays, flat=None):
         """Network-layout arrays (W0, b0, ...) into `flat` (default: a new flat array)."""
         flat = np.empty(self.size, self.params.dtype) if flat is None else flat
@@ -217,31 +246,40 @@ class Workspace:
             a[...] = view.T
 
     def gradients(self, xb, yb, scale):
-        """Backprop for one batch into self.grads: the gradient of the summed cost, times `scale`
-        (best a 0-d array of the network's dtype: a Python float is converted on every use)."""
+        """Backprop for one batch (one row per example) into self.grads: the gradient of the summed
+        cost, times `scale` (best a 0-d array of the network's dtype: a Python float is converted on
+        every use)."""
         r = self.rows(len(xb))
-        f, w, b = self.activate, self.w, self.b
-        inputs = [xb]  # each layer's input: x, then each hidden layer's activation
-        for l in self.hidden:
-            z = np.dot(inputs[l], w[l], out=r.a[l])  # z = a·Wᵀ + b
-            z += b[l]
-            inputs.append(f(z, z))
-        a = np.dot(self.w_out, inputs[-1].T, out=r.out_a)  # the output layer, transposed: zᵀ = W·aᵀ + b
-        a += self.b_out
+        f, w, wb, last = self.activate, self.w, self.wb, self.last
+        if last:
+            z = np.dot(xb, w[0], out=r.z0)  # z = x·Wᵀ + b, one row per example
+            if self.pixels:
+                z /= _255
+            z += self.b[0]
+            f(z, r.a[0].T)  # written one column per example
+            for l in range(1, last):
+                f(np.dot(wb[l].T, r.act[l - 1], out=r.a[l]), r.a[l])  # z = [W b]·[a; 1]
+            a = np.dot(wb[last].T, r.act[last - 1], out=r.out_a)
+        else:  # no hidden layer: the output layer reads x
+            a = np.dot(w[0].T, xb.T, out=r.out_a)
+            if self.pixels:
+                a /= _255
+            a += self.b_out
         _activate_columns(self.output, a, self.units_ones, r.per_example)
         delta = np.subtract(a, yb.T, out=r.out_delta)  # cross-entropy: δ_L = a − y
         if self.quadratic:  # with a sigmoid output: δ_L = (a − y)·σ'(z)
             _times_sigmoid_slope(delta, a, r.out_slope)
         delta *= scale  # backprop is linear in δ: every gradient below comes out scaled
-        delta = delta.T  # (a view: one row per example again)
-        gw, gb, times_slope = self.gw, self.gb, self.times_slope
-        for l in self.backwards:
-            np.dot(inputs[l].T, delta, out=gw[l])  # ∂C/∂Wᵀ = aᵀ·δ
-            np.dot(r.ones, delta, out=gb[l])  # ∂C/∂b = Σ δ over the batch
-            if l:
-                back = np.dot(delta, w[l].T, out=r.delta[l - 1])  # δ·W, then ⊙ f'(z)
-                times_slope(back, inputs[l], r.slope[l - 1])
-                delta = back
+        gwb, times_slope = self.gwb, self.times_slope
+        for l in range(last, 0, -1):
+            np.dot(r.act[l - 1], delta.T, out=gwb[l])  # [∂C/∂Wᵀ; ∂C/∂b] = [a; 1]·δᵀ
+            back = np.dot(w[l], delta, out=r.delta[l - 1])  # Wᵀ·δ, then ⊙ f'(z)
+            times_slope(back, r.a[l - 1], r.slope[l - 1])
+            delta = back
+        np.dot(delta, r.ones, out=self.gb[0])  # ∂C/∂b = Σ δ over the batch
+        if self.pixels:  # x = pixels/255, so ∂C/∂W = (pixels/255)ᵀ·δ = pixelsᵀ·(δ/255)
+            delta /= _255
+        np.dot(xb.T, delta.T, out=self.gw[0])  # ∂C/∂Wᵀ = xᵀ·δᵀ
         return self.grads
 
     def network_grads(self):
@@ -251,10 +289,12 @@ class Workspace:
 
 def train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay=0.0, progress=None):
     """One epoch of mini-batch steps in the given order; the same maths as the readable loop in
-    `train.train_epoch` (backprop, L2 decay, then the optimizer's step, and `progress` as there)."""
-    x = np.asarray(x, dtype=net.dtype)  # (no copy when it already is, as train() makes sure)
+    `train.train_epoch` (backprop, L2 decay, then the optimizer's step, and `progress` as there).
+    x: the inputs, or uint8 pixel rows (read as pixel / 255, as `data.to_inputs` does)."""
+    pixels = np.asarray(x).dtype == np.uint8
+    x = np.asarray(x) if pixels else np.asarray(x, dtype=net.dtype)  # (no copy when it already is)
     y = net.one_hot(y) if np.ndim(y) == 1 else np.asarray(y, dtype=net.dtype)
-    ws = Workspace(net, batch_size)
+    ws = Workspace(net, batch_size, pixels)
     params, state = net.parameters(), _optimizer_state(optimizer)
     ws.copy_in(params, ws.params)
     flat_state = {name: ws.copy_in(arrays) for name, arrays in state.items()}
@@ -307,23 +347,35 @@ GATHER_AHEAD_MAX_BATCH = 64
 GATHER_AHEAD_ROWS = 1024  # a chunk: 3 MB of MNIST, which stays in the cache until it is used
 
 
+def _take_rows(x, batch, out, raw=None):
+    """Rows `batch` of x into `out`; uint8 pixels are copied into `raw` first, then cast (still 0..255).
+    The indices are valid: mode="clip" skips a bounds-checked copy."""
+    if raw is None:
+        return x.take(batch, axis=0, out=out, mode="clip")
+    np.copyto(out, x.take(batch, axis=0, out=raw, mode="clip"), casting="unsafe")
+    return out
+
+
 def _gathered(x, y, order, batch_size, ws):
     """The epoch's batches (x rows, y rows), each copied into the workspace when it is needed."""
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        n = len(batch)  # indices are valid: mode="clip" skips a bounds-checked copy
-        yield x.take(batch, axis=0, out=ws.x[:n], mode="clip"), y.take(batch, axis=0, out=ws.y[:n], mode="clip")
+        n = len(batch)
+        yield (_take_rows(x, batch, ws.x[:n], None if ws.raw is None else ws.raw[:n]),
+               y.take(batch, axis=0, out=ws.y[:n], mode="clip"))
 
 
 def _gathered_ahead(x, y, order, batch_size, ws):
     """The same batches, in the same order, copied a chunk ahead by a helper thread."""
     rows = batch_size * max(1, GATHER_AHEAD_ROWS // batch_size)  # whole batches per chunk
-    chunks = [(np.empty((rows, x.shape[1]), x.dtype), np.empty((rows, y.shape[1]), y.dtype)) for _ in range(2)]
+    chunks = [(np.empty((rows, x.shape[1]), ws.x.dtype), np.empty((rows, y.shape[1]), y.dtype)) for _ in range(2)]
+    raw = None if ws.raw is None else np.empty((rows, x.shape[1]), np.uint8)  # only the helper uses it
 
     def gather(k):  # chunk k of the epoch into buffer k % 2
         batch = order[k * rows:(k + 1) * rows]
         cx, cy = (c[:len(batch)] for c in chunks[k % 2])
-        return x.take(batch, axis=0, out=cx, mode="clip"), y.take(batch, axis=0, out=cy, mode="clip")
+        return (_take_rows(x, batch, cx, None if raw is None else raw[:len(batch)]),
+                y.take(batch, axis=0, out=cy, mode="clip"))
 
     n_chunks = -(-len(order) // rows)
     with ThreadPoolExecutor(1, thread_name_prefix="glassnet-gather") as helper:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
-from .data import Dataset
+from .data import Dataset, to_inputs
 from .errors import ConfigError, DivergedError
 from . import fast
 from .network import ACTIVATIONS, COSTS, OUTPUTS, Network
@@ -192,7 +192,8 @@ def shift_images(x, rng, max_shift, side=28):
 
 def train_epoch(net: Network, x, y, optimizer, lr, batch_size, rng, weight_decay=0.0, shift=0, use_fast=True,
                 progress=None):
-    """One pass over the training set in shuffled mini-batches (y: one-hot targets).
+    """One pass over the training set in shuffled mini-batches (y: one-hot targets; x: the inputs,
+    or the images as uint8 pixel rows, read as pixel / 255 a batch at a time).
 
     The loop below is the maths. By default the same steps run in `glassnet.fast` (preallocated
     arrays, no temporaries; tests/test_fast.py checks it against this loop), for every network and
@@ -211,7 +212,8 @@ def train_epoch(net: Network, x, y, optimizer, lr, batch_size, rng, weight_decay
         if progress is not None and start % every == 0:
             progress(start)
         batch = order[start:start + batch_size]
-        grad_w, grad_b = net.backprop(x[batch], y[batch])
+        xb = to_inputs(x[batch], net.dtype) if x.dtype == np.uint8 else x[batch]
+        grad_w, grad_b = net.backprop(xb, y[batch])
         if weight_decay:  # L2: the cost gains ½λ‖W‖², whose gradient is λW (biases are left alone)
             grad_w = [g + weight_decay * w for g, w in zip(grad_w, net.weights)]
         optimizer.step(params, [g for gb in zip(grad_w, grad_b) for g in gb], lr)
@@ -254,12 +256,14 @@ def train(net: Network, data: Dataset, config: TrainConfig, on_epoch=None, on_pr
     web lab's Stop button): the epoch under way is dropped, the best finished epoch kept.
     """
     train_split = data.train.take(limit) if limit else data.train
-    x = train_split.x.astype(net.dtype, copy=False)
+    # Training reads the raw bytes and makes each batch's inputs itself: a quarter of the memory
+    # to hold and to fetch, and no float copy of the whole training set.
+    x = train_split.pixels
     labels = train_split.labels
     if config.batch_size > len(x):
         raise ConfigError(f"batch size {config.batch_size} is larger than the training set ({len(x)} images)")
     y = net.one_hot(labels)
-    sample_x, sample_y = x[:TRAIN_METRIC_SAMPLE], labels[:TRAIN_METRIC_SAMPLE]
+    sample_x, sample_y = to_inputs(x[:TRAIN_METRIC_SAMPLE], net.dtype), labels[:TRAIN_METRIC_SAMPLE]
     val_x, val_y = data.validation.x.astype(net.dtype, copy=False), data.validation.labels
     rng = np.random.default_rng([config.seed, 1])  # separate stream from the initial weights
     optimizer = make_optimizer(config, net.parameters())
