@@ -291,8 +291,10 @@ def train_epoch(net, x, y, order, optimizer, lr, batch_size, weight_decay=0.0, p
     """One epoch of mini-batch steps in the given order; the same maths as the readable loop in
     `train.train_epoch` (backprop, L2 decay, then the optimizer's step, and `progress` as there).
     x: the inputs, or uint8 pixel rows (read as pixel / 255, as `data.to_inputs` does)."""
-    pixels = np.asarray(x).dtype == np.uint8
-    x = np.asarray(x) if pixels else np.asarray(x, dtype=net.dtype)  # (no copy when it already is)
+    x = np.asarray(x)
+    pixels = x.dtype == np.uint8
+    if not pixels:
+        x = x.astype(net.dtype, copy=False)
     y = net.one_hot(y) if np.ndim(y) == 1 else np.asarray(y, dtype=net.dtype)
     ws = Workspace(net, batch_size, pixels)
     params, state = net.parameters(), _optimizer_state(optimizer)
@@ -348,21 +350,20 @@ GATHER_AHEAD_ROWS = 1024  # a chunk: 3 MB of MNIST, which stays in the cache unt
 
 
 def _take_rows(x, batch, out, raw=None):
-    """Rows `batch` of x into `out`; uint8 pixels are copied into `raw` first, then cast (still 0..255).
-    The indices are valid: mode="clip" skips a bounds-checked copy."""
+    """Rows `batch` of x into the first rows of `out`; uint8 pixels are copied into `raw` first, then
+    cast (still 0..255). The indices are valid: mode="clip" skips a bounds-checked copy."""
+    n = len(batch)
     if raw is None:
-        return x.take(batch, axis=0, out=out, mode="clip")
-    np.copyto(out, x.take(batch, axis=0, out=raw, mode="clip"), casting="unsafe")
-    return out
+        return x.take(batch, axis=0, out=out[:n], mode="clip")
+    np.copyto(out[:n], x.take(batch, axis=0, out=raw[:n], mode="clip"), casting="unsafe")
+    return out[:n]
 
 
 def _gathered(x, y, order, batch_size, ws):
     """The epoch's batches (x rows, y rows), each copied into the workspace when it is needed."""
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
-        n = len(batch)
-        yield (_take_rows(x, batch, ws.x[:n], None if ws.raw is None else ws.raw[:n]),
-               y.take(batch, axis=0, out=ws.y[:n], mode="clip"))
+        yield _take_rows(x, batch, ws.x, ws.raw), y.take(batch, axis=0, out=ws.y[:len(batch)], mode="clip")
 
 
 def _gathered_ahead(x, y, order, batch_size, ws):
@@ -373,9 +374,8 @@ def _gathered_ahead(x, y, order, batch_size, ws):
 
     def gather(k):  # chunk k of the epoch into buffer k % 2
         batch = order[k * rows:(k + 1) * rows]
-        cx, cy = (c[:len(batch)] for c in chunks[k % 2])
-        return (_take_rows(x, batch, cx, None if raw is None else raw[:len(batch)]),
-                y.take(batch, axis=0, out=cy, mode="clip"))
+        cx, cy = chunks[k % 2]
+        return _take_rows(x, batch, cx, raw), y.take(batch, axis=0, out=cy[:len(batch)], mode="clip")
 
     n_chunks = -(-len(order) // rows)
     with ThreadPoolExecutor(1, thread_name_prefix="glassnet-gather") as helper:
